@@ -1,0 +1,175 @@
+"""Read-only access to the ATS: incremental, paged, typed.
+
+Changes are read by ``updated_at`` from a high-water mark minus a look-back
+window, because a row can be committed after rows with a later
+``updated_at`` were already read; re-reading a few minutes is cheap and
+consumers are idempotent. Pages are bounded and walked by keyset
+(``updated_at``, ``id``) so no table is ever loaded whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    Table,
+    and_,
+    inspect,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.engine import Engine
+
+from ats import tables
+from ats.records import AtsBillto, AtsCompany, AtsPlacement, AtsServiceFee, AtsTimecard
+
+DEFAULT_LOOKBACK = dt.timedelta(minutes=10)
+DEFAULT_PAGE_SIZE = 1000
+
+RecordT = TypeVar("RecordT")
+
+
+@dataclass(frozen=True)
+class Source(Generic[RecordT]):
+    """One ATS table and how its rows become records."""
+
+    table: Table
+    make: Callable[..., RecordT]
+
+    def to_record(self, row: Row[Any]) -> RecordT:
+        """The record for ``row``, ignoring any helper columns the query added."""
+        mapping = row._mapping
+        return self.make(**{column.name: mapping[column.name] for column in self.table.columns})
+
+
+def _billto(**columns: Any) -> AtsBillto:
+    return AtsBillto(**{**columns, "active": bool(columns["active"])})
+
+
+COMPANIES: Source[AtsCompany] = Source(tables.company, AtsCompany)
+BILLTOS: Source[AtsBillto] = Source(tables.billto, _billto)
+PLACEMENTS: Source[AtsPlacement] = Source(tables.placement, AtsPlacement)
+TIMECARDS: Source[AtsTimecard] = Source(tables.timecard, AtsTimecard)
+SERVICE_FEES: Source[AtsServiceFee] = Source(tables.service_fee, AtsServiceFee)
+
+
+@dataclass(frozen=True)
+class Page(Generic[RecordT]):
+    """A bounded page of changed records and the newest ``updated_at`` in it."""
+
+    records: list[RecordT]
+    high_water: dt.datetime
+
+
+class AtsReader:
+    """Reads the ATS tables; never writes them."""
+
+    def __init__(self, engine: Engine, *, lookback: dt.timedelta = DEFAULT_LOOKBACK) -> None:
+        self.engine = engine
+        self.lookback = lookback
+
+    def missing_tables(self) -> list[str]:
+        """The ATS tables this database lacks (empty when the ATS is complete)."""
+        present = set(inspect(self.engine).get_table_names())
+        return [t.name for t in tables.ALL_TABLES if t.name not in present]
+
+    def iter_changed(
+        self,
+        source: Source[RecordT],
+        since: dt.datetime | None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Iterator[Page[RecordT]]:
+        """Pages of rows changed at or after ``since`` minus the look-back, oldest first.
+
+        ``since`` None reads everything. The start is closed, so a row whose
+        ``updated_at`` equals the high-water mark is read again, never lost.
+        """
+        table = source.table
+        position = self._stored_updated_at(table)
+        query = (
+            select(table, position.label("_position"))
+            .order_by(table.c.updated_at, table.c.id)
+            .limit(page_size)
+        )
+        if since is not None:
+            query = query.where(table.c.updated_at >= since - self.lookback)
+        after: tuple[Any, int] | None = None
+        while True:
+            rows = self._fetch(_after(query, position, table, after))
+            if not rows:
+                return
+            yield Page([source.to_record(r) for r in rows], rows[-1].updated_at)
+            if len(rows) < page_size:
+                return
+            after = (rows[-1]._position, rows[-1].id)
+
+    def _stored_updated_at(self, table: Table) -> ColumnElement[Any]:
+        """``updated_at`` exactly as stored, for the keyset position.
+
+        SQLite keeps timestamps as text in whatever form the ATS wrote
+        (``2023-06-01 12:00:00``), while a bound datetime is written with
+        microseconds; comparing those strings would skip rows that share a
+        timestamp across a page boundary. Comparing the stored text with
+        itself is exact.
+        """
+        if self.engine.dialect.name == "sqlite":
+            return type_coerce(table.c.updated_at, String)
+        return table.c.updated_at
+
+    def get(self, source: Source[RecordT], ids: Iterable[int]) -> dict[int, RecordT]:
+        """Records by id, for the ids that exist; asks in chunks to bound the query."""
+        wanted = sorted(set(ids))
+        found: dict[int, RecordT] = {}
+        for start in range(0, len(wanted), DEFAULT_PAGE_SIZE):
+            chunk = wanted[start : start + DEFAULT_PAGE_SIZE]
+            query = select(source.table).where(source.table.c.id.in_(chunk))
+            found.update({row.id: source.to_record(row) for row in self._fetch(query)})
+        return found
+
+    def all_ids(self, source: Source[Any]) -> set[int]:
+        """Every id of a small table (Billtos, companies), for reference checks."""
+        with self.engine.connect() as connection:
+            return set(connection.scalars(select(source.table.c.id)))
+
+    def timecards_of(self, placement_ids: Iterable[int]) -> dict[int, list[AtsTimecard]]:
+        """Every time card of the given placements, by placement, oldest week first."""
+        wanted = sorted(set(placement_ids))
+        by_placement: dict[int, list[AtsTimecard]] = {pid: [] for pid in wanted}
+        table = tables.timecard
+        for start in range(0, len(wanted), DEFAULT_PAGE_SIZE):
+            query = (
+                select(table)
+                .where(table.c.placement_id.in_(wanted[start : start + DEFAULT_PAGE_SIZE]))
+                .order_by(table.c.placement_id, table.c.week_ending, table.c.id)
+            )
+            for row in self._fetch(query):
+                by_placement[row.placement_id].append(TIMECARDS.to_record(row))
+        return by_placement
+
+    def _fetch(self, query: Select[Any]) -> list[Row[Any]]:
+        with self.engine.connect() as connection:
+            return list(connection.execute(query))
+
+
+def _after(
+    query: Select[Any],
+    position: ColumnElement[Any],
+    table: Table,
+    after: tuple[Any, int] | None,
+) -> Select[Any]:
+    """The query narrowed to rows after the keyset position ``after``."""
+    if after is None:
+        return query
+    updated_at, row_id = after
+    return query.where(
+        or_(position > updated_at, and_(position == updated_at, table.c.id > row_id))
+    )

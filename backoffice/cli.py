@@ -1,0 +1,337 @@
+"""The ``backoffice`` command line (CONTRACT.md section 3): thin wrappers over services.
+
+Exit codes: 0 success, 1 a failure the user can fix (the message says what to
+do), 2 bad usage or a command that is not built yet. Errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from ats.demo_book import DemoBookOptions, write_demo_book
+from ats.reader import BILLTOS, AtsReader
+from backoffice.errors import NeedsUserAction
+from backoffice.logs import configure_logging, register_secret
+from backoffice.runtime import Runtime
+from backoffice.schema import upgrade_schema
+from backoffice.settings import load_settings
+from billing.catalog_store import CatalogInvalid, export_catalog, import_catalog
+from billing.catalog_yaml import dump_catalog_yaml
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _runtime() -> Runtime:
+    ctx = click.get_current_context()
+    runtime = ctx.find_object(Runtime)
+    if runtime is None:
+        settings = load_settings()
+        register_secret(settings.secret_key)
+        register_secret(settings.encryption_key)
+        runtime = Runtime(settings)
+        ctx.find_root().obj = runtime
+        ctx.call_on_close(runtime.dispose)
+    return runtime
+
+
+def _fail(error: NeedsUserAction) -> NoReturn:
+    click.echo(f"Error: {error.message}", err=True)
+    if isinstance(error, CatalogInvalid):
+        for issue in error.issues:
+            click.echo(f"  - {issue}", err=True)
+    click.echo(error.action, err=True)
+    sys.exit(1)
+
+
+def handles_user_errors(command: F) -> F:
+    """Turn ``NeedsUserAction`` into its message on stderr and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except NeedsUserAction as error:
+            _fail(error)
+
+    return wrapper  # type: ignore[return-value]
+
+
+REALIZATION = "fee realization (issue #4)"
+INVOICING = "invoicing (issue #5)"
+ADAPTERS = "the accounting adapters (issue #6)"
+SYNC_ENGINE = "the sync engine (after issue #6)"
+ADMIN_PANEL = "the admin panel (after issue #6)"
+
+
+def not_built(what: str, arrives_with: str) -> NoReturn:
+    """Stop a command whose feature has not landed yet, saying where it is tracked."""
+    click.echo(f"`backoffice {what}` is not built yet: it arrives with {arrives_with}.", err=True)
+    sys.exit(2)
+
+
+def _print_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Back office: realized fees, invoices and accounting sync for staffing agencies."""
+    configure_logging()
+
+
+@cli.group()
+def db() -> None:
+    """The service's own database."""
+
+
+@db.command("upgrade")
+@handles_user_errors
+def db_upgrade() -> None:
+    """Create or upgrade the service's schema (Alembic)."""
+    runtime = _runtime()
+    upgrade_schema(runtime.engine)
+    click.echo("Schema is up to date.")
+
+
+@cli.command("demo-data")
+@click.option(
+    "--placements",
+    type=click.IntRange(min=1),
+    default=DemoBookOptions.placements,
+    show_default=True,
+    help="How many placements to write.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=DemoBookOptions.seed,
+    show_default=True,
+    help="Random seed: the same seed writes the same book.",
+)
+@handles_user_errors
+def demo_data(placements: int, seed: int) -> None:
+    """Fill the ATS database with a demo company book and import a demo catalog."""
+    runtime = _runtime().require_current_schema()
+    book = write_demo_book(
+        runtime.ats_engine,
+        DemoBookOptions(placements=placements, seed=seed),
+        progress=sys.stderr.isatty(),
+    )
+    with runtime.transaction() as session:
+        summary = import_catalog(session, book.catalog_yaml, book.billto_ids)
+    click.echo(book.describe())
+    click.echo(
+        f"Demo catalog: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged."
+    )
+
+
+@cli.group()
+def catalog() -> None:
+    """The catalog file: terms, products, pay plans, customer assignments."""
+
+
+@catalog.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@handles_user_errors
+def catalog_import(file: Path, as_json: bool) -> None:
+    """Validate FILE entirely, then upsert it by code (nothing is written on any error)."""
+    runtime = _runtime().require_current_schema()
+    known_billtos = _known_billtos(runtime)
+    with runtime.transaction() as session:
+        summary = import_catalog(session, file.read_text(encoding="utf-8"), known_billtos)
+    if as_json:
+        _print_json(
+            {
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "sections": summary.by_section,
+            }
+        )
+        return
+    click.echo(
+        f"Imported {file}: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged."
+    )
+
+
+def _known_billtos(runtime: Runtime) -> set[int] | None:
+    """Billto ids in the ATS, or None (with a warning) when the ATS has no Billto table."""
+    reader = AtsReader(runtime.ats_engine)
+    if BILLTOS.table.name in reader.missing_tables():
+        click.echo(
+            "Warning: the ATS database has no ats_billto table; Billto ids were not checked.",
+            err=True,
+        )
+        return None
+    return reader.all_ids(BILLTOS)
+
+
+@catalog.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@handles_user_errors
+def catalog_export(file: Path | None) -> None:
+    """Write the catalog to FILE (default: standard output) in the import format."""
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        text = dump_catalog_yaml(export_catalog(session))
+    if file is None:
+        click.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {file}.", err=True)
+
+
+@cli.command()
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Realize up to DATE.")
+@click.option("--json", "as_json", is_flag=True)
+def realize(as_of: Any, as_json: bool) -> None:
+    """Bring realized fees up to date with the ATS (incremental, idempotent)."""
+    not_built("realize", REALIZATION)
+
+
+@cli.group()
+def fees() -> None:
+    """Realized fees and blocked ATS events."""
+
+
+@fees.command("list")
+@click.option("--billto", type=int)
+@click.option("--status", type=click.Choice(["active", "cancelled"]))
+@click.option("--json", "as_json", is_flag=True)
+def fees_list(billto: int | None, status: str | None, as_json: bool) -> None:
+    """Realized fees with their installments."""
+    not_built("fees list", REALIZATION)
+
+
+@fees.command("blocked")
+@click.option("--json", "as_json", is_flag=True)
+def fees_blocked(as_json: bool) -> None:
+    """ATS events that cannot be realized, each with its reason."""
+    not_built("fees blocked", REALIZATION)
+
+
+@cli.group()
+def invoice() -> None:
+    """Invoice batches, invoices and credit memos."""
+
+
+@invoice.command("run")
+@click.option("--through", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
+@click.option("--dry-run", is_flag=True)
+@click.option("--json", "as_json", is_flag=True)
+def invoice_run(through: Any, dry_run: bool, as_json: bool) -> None:
+    """Build a draft batch from every uninvoiced installment dated on or before DATE."""
+    not_built("invoice run", INVOICING)
+
+
+@invoice.command("approve")
+@click.argument("batch_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def invoice_approve(batch_id: int, as_json: bool) -> None:
+    """Health-check and approve a batch: numbers are assigned, invoices become immutable."""
+    not_built("invoice approve", INVOICING)
+
+
+@invoice.command("list")
+@click.option("--batch", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def invoice_list(batch: int | None, as_json: bool) -> None:
+    """Invoices with lines and lineage."""
+    not_built("invoice list", INVOICING)
+
+
+@invoice.command("show")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True)
+def invoice_show(number: str, as_json: bool) -> None:
+    """One invoice with its lines and lineage."""
+    not_built("invoice show", INVOICING)
+
+
+@invoice.command("export")
+@click.argument("batch_id", type=int)
+@click.option("--format", "file_format", type=click.Choice(["csv", "qbo-csv"]), required=True)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
+    """The batch as a file for manual import."""
+    not_built("invoice export", INVOICING)
+
+
+@cli.group()
+def connection() -> None:
+    """Accounting system connections."""
+
+
+@connection.command("add")
+@click.argument("name")
+@click.option(
+    "--system",
+    type=click.Choice(["qbo", "netsuite", "qbo-sandbox", "netsuite-sandbox"]),
+    required=True,
+)
+@click.option("--url", help="Sandbox base URL, e.g. http://127.0.0.1:8001.")
+def connection_add(name: str, system: str, url: str | None) -> None:
+    """Register an accounting system connection."""
+    not_built("connection add", ADAPTERS)
+
+
+@cli.command()
+@click.option("--connection", "connection_name")
+@click.option("--dry-run", is_flag=True)
+@click.option("--json", "as_json", is_flag=True)
+def sync(connection_name: str | None, dry_run: bool, as_json: bool) -> None:
+    """Push pending customers, items, invoices and credit memos; pull payments and changes."""
+    not_built("sync", SYNC_ENGINE)
+
+
+@cli.command()
+@click.option("--connection", "connection_name")
+@click.option("--json", "as_json", is_flag=True)
+def reconcile(connection_name: str | None, as_json: bool) -> None:
+    """Compare the service's books with the accounting system's, record by record."""
+    not_built("reconcile", SYNC_ENGINE)
+
+
+@cli.command("sync-log")
+@click.option("--connection", "connection_name")
+@click.option("--status", type=click.Choice(["failed"]))
+@click.option("--json", "as_json", is_flag=True)
+def sync_log(connection_name: str | None, status: str | None, as_json: bool) -> None:
+    """The sync log."""
+    not_built("sync-log", SYNC_ENGINE)
+
+
+@cli.command()
+@click.option("--port", type=int, default=8000, show_default=True)
+def web(port: int) -> None:
+    """The admin panel."""
+    not_built("web", ADMIN_PANEL)
+
+
+@cli.command()
+def worker() -> None:
+    """The scheduler: realize, invoice and sync on their schedules."""
+    not_built("worker", SYNC_ENGINE)
+
+
+@cli.command()
+@click.argument("system", type=click.Choice(["qbo", "netsuite"]))
+@click.option("--port", type=int, default=8001, show_default=True)
+def sandbox(system: str, port: int) -> None:
+    """A local stand-in for the accounting system's API, for demos and tests."""
+    not_built("sandbox", ADAPTERS)
+
+
+def main() -> None:
+    """Console script entry point."""
+    cli()

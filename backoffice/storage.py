@@ -1,0 +1,100 @@
+"""Storage: the declarative base, the exact-decimal column type and engines.
+
+One engine factory serves the service's database and the ATS database on
+SQLite, PostgreSQL (psycopg 3) and MariaDB (PyMySQL), so no other module needs
+to know which server it talks to.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import MetaData, Numeric, create_engine, event
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of the service's own tables; Alembic compares against its metadata."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A DECIMAL column that always reads back as an exact ``Decimal``.
+
+    PostgreSQL and MariaDB return ``Decimal`` natively. SQLite keeps DECIMAL as
+    INTEGER or REAL, so on SQLite the value goes through ``str()`` before it
+    becomes a ``Decimal`` (CONTRACT.md section 6) and is then quantized to the
+    column's scale; arithmetic never touches the float.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision=precision, scale=scale, asdecimal=True)
+        self.scale = scale
+        self.exponent = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """On SQLite, read the raw number so it can go through ``str``."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Numeric(asdecimal=False))
+        return dialect.type_descriptor(self.impl_instance)
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """Refuse floats; hand SQLite the decimal's text so nothing is rounded."""
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError(f"refusing float {value!r} for a DECIMAL column: use Decimal")
+        if dialect.name == "sqlite":
+            return str(value)
+        return Decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        """An exact ``Decimal`` at the column's scale."""
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(self.exponent)
+
+
+def create_database_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the per-server settings the service relies on.
+
+    SQLite gets foreign keys and a busy timeout so that a second process waits
+    for a writer instead of failing at once; MariaDB gets utf8mb4.
+    """
+    if url.startswith("mysql") and "charset=" not in url:
+        url += ("&" if "?" in url else "?") + "charset=utf8mb4"
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": 30})
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Any]:
+    """Sessions whose objects stay readable after commit (for printing results)."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,366 @@
+"""The rules of the catalog file (``examples/catalog.yaml``), checked before any write.
+
+Validation reads the whole file against what the database already holds
+(``CatalogView``): an entry may refer to a code defined in the file or
+already imported. It returns every issue at once, each naming its entry and
+field, so an admin can fix a file in one round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any, TypeVar
+
+from billing.assignments import ScopeKind, parse_scope_key
+from billing.catalog import NEEDS_PLACEMENT_CLASS, PRICE_FIELD, Basis, Pricing
+from billing.catalog_document import (
+    AssignmentEntry,
+    CatalogDocument,
+    CatalogIssue,
+    ClassEntry,
+    FamilyEntry,
+    PayPlanEntry,
+    PayPlanLineEntry,
+    ProductEntry,
+    TermsEntry,
+)
+from billing.catalog_fields import EntryReader
+from billing.pay_plans import LineStrategy
+
+SECTIONS = ("terms", "product_classes", "families", "products", "pay_plans", "customer_assignments")
+HUNDRED = Decimal(100)
+PRODUCT_FIELDS = ("code", "name", "family", "pricing", "rate", "basis", "amount", "unit_price")
+ASSIGNMENT_FIELDS = (
+    "billto",
+    "product",
+    "pay_plan",
+    "terms",
+    "effective_from",
+    "effective_to",
+    "po_number",
+    "price",
+)
+
+EntryT = TypeVar("EntryT")
+
+
+@dataclass
+class CatalogView:
+    """The codes an entry may refer to: the database's, overlaid with the file's."""
+
+    terms: set[str] = field(default_factory=set)
+    classes: dict[str, bool] = field(default_factory=dict)  # code -> for_placements
+    families: dict[str, str] = field(default_factory=dict)  # code -> class code
+    products: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> family, pricing
+    pay_plans: set[str] = field(default_factory=set)
+    assignments: dict[tuple[int, str, dt.date], dt.date | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The validated document, or the issues that stop it from being imported."""
+
+    document: CatalogDocument
+    issues: list[CatalogIssue]
+
+
+def validate_catalog(
+    raw: object, existing: CatalogView, known_billtos: set[int] | None
+) -> ValidationResult:
+    """Check a parsed catalog file; ``known_billtos`` None skips the Billto check."""
+    issues: list[CatalogIssue] = []
+    if not isinstance(raw, Mapping):
+        issues.append(
+            CatalogIssue("file", "", "must be a mapping with sections " + ", ".join(SECTIONS))
+        )
+        return ValidationResult(CatalogDocument(), issues)
+    EntryReader("file", raw, issues).refuse_unknown(SECTIONS)
+    view = existing
+    terms = _section(raw, "terms", issues, _read_terms)
+    view.terms |= {t.code for t in terms}
+    classes = _section(raw, "product_classes", issues, _read_class)
+    view.classes.update({c.code: c.for_placements for c in classes})
+    families = _section(raw, "families", issues, lambda r: _read_family(r, view))
+    view.families.update({f.code: f.class_code for f in families})
+    products = _section(raw, "products", issues, lambda r: _read_product(r, view))
+    view.products.update({p.code: (p.family_code, p.pricing) for p in products})
+    pay_plans = _section(raw, "pay_plans", issues, _read_pay_plan)
+    view.pay_plans |= {p.code for p in pay_plans}
+    assignments = _section(
+        raw, "customer_assignments", issues, lambda r: _read_assignment(r, view, known_billtos)
+    )
+    _check_overlaps(assignments, view, issues)
+    document = CatalogDocument(terms, classes, families, products, pay_plans, assignments)
+    return ValidationResult(document, issues)
+
+
+def _section(
+    raw: Mapping[str, Any],
+    name: str,
+    issues: list[CatalogIssue],
+    read: Callable[[EntryReader], EntryT | None],
+) -> tuple[EntryT, ...]:
+    """Read every entry of one section; flag duplicate codes within it."""
+    entries = raw.get(name) or []
+    if not isinstance(entries, list):
+        issues.append(CatalogIssue(name, "", "must be a list of entries"))
+        return ()
+    parsed: list[EntryT] = []
+    for index, entry in enumerate(entries):
+        label = _label(name, index, entry)
+        if not isinstance(entry, Mapping):
+            issues.append(CatalogIssue(label, "", "must be a mapping of fields"))
+            continue
+        value = read(EntryReader(label, entry, issues))
+        if value is not None:
+            parsed.append(value)
+    codes = Counter(getattr(e, "code", None) for e in parsed)
+    for code, count in codes.items():
+        if code is not None and count > 1:
+            issues.append(CatalogIssue(name, "code", f"code {code} is defined {count} times"))
+    return tuple(parsed)
+
+
+def _label(section: str, index: int, entry: object) -> str:
+    code = entry.get("code") if isinstance(entry, Mapping) else None
+    return f"{section}[{index}]" + (f" ({code})" if code else "")
+
+
+def _complete(reader: EntryReader, before: int, *values: object) -> bool:
+    """Whether the entry parsed without new issues and has every required value."""
+    return len(reader.issues) == before and all(v is not None for v in values)
+
+
+def _read_terms(reader: EntryReader) -> TermsEntry | None:
+    before = len(reader.issues)
+    reader.refuse_unknown(("code", "name", "due_days"))
+    code, name = reader.text("code", max_length=60), reader.text("name")
+    due_days = reader.integer("due_days")
+    if not _complete(reader, before, code, name, due_days):
+        return None
+    return TermsEntry(code, name, due_days)  # type: ignore[arg-type]
+
+
+def _read_class(reader: EntryReader) -> ClassEntry | None:
+    before = len(reader.issues)
+    reader.refuse_unknown(("code", "name", "for_placements"))
+    code, name = reader.text("code", max_length=60), reader.text("name")
+    for_placements = reader.boolean("for_placements")
+    if not _complete(reader, before, code, name, for_placements):
+        return None
+    return ClassEntry(code, name, for_placements)  # type: ignore[arg-type]
+
+
+def _read_family(reader: EntryReader, view: CatalogView) -> FamilyEntry | None:
+    before = len(reader.issues)
+    reader.refuse_unknown(("code", "name", "class"))
+    code, name = reader.text("code", max_length=60), reader.text("name")
+    class_code = reader.text("class", max_length=60)
+    if class_code is not None and class_code not in view.classes:
+        reader.fail("class", f"unknown product class {class_code}: define it under product_classes")
+    if not _complete(reader, before, code, name, class_code):
+        return None
+    return FamilyEntry(code, name, class_code)  # type: ignore[arg-type]
+
+
+def _read_product(reader: EntryReader, view: CatalogView) -> ProductEntry | None:
+    before = len(reader.issues)
+    reader.refuse_unknown(
+        ("code", "name", "family", "pricing", "rate", "basis", "amount", "unit_price")
+    )
+    code, name = reader.text("code", max_length=60), reader.text("name")
+    if code is not None and ":" in code:
+        reader.fail("code", "must not contain ':' (reserved for family: and class: scopes)")
+    family_code = reader.text("family", max_length=60)
+    pricing = _choice(reader, "pricing", [p.value for p in Pricing])
+    if family_code is not None and family_code not in view.families:
+        reader.fail("family", f"unknown family {family_code}: define it under families")
+    elif family_code is not None and pricing is not None:
+        _check_class_fits(reader, Pricing(pricing), view.classes.get(view.families[family_code]))
+    prices = _read_prices(reader, pricing)
+    basis = None
+    if pricing == Pricing.PERCENTAGE:
+        basis = _choice(reader, "basis", [b.value for b in Basis], default=Basis.BASE_SALARY)
+    elif "basis" in reader.raw:
+        reader.fail("basis", "only percentage products have a basis")
+    if not _complete(reader, before, code, name, family_code, pricing):
+        return None
+    return ProductEntry(code, name, family_code, pricing, basis=basis, **prices)  # type: ignore[arg-type]
+
+
+def _check_class_fits(reader: EntryReader, pricing: Pricing, for_placements: bool | None) -> None:
+    wanted = NEEDS_PLACEMENT_CLASS[pricing]
+    if wanted is None or for_placements is None or wanted == for_placements:
+        return
+    kind = "a placement class (for_placements: true)" if wanted else "a non-placement class"
+    reader.fail("family", f"{pricing.value} products belong in a family of {kind}")
+
+
+def _read_prices(reader: EntryReader, pricing: str | None) -> dict[str, Decimal | None]:
+    """The price field the pricing takes (required); any other price field is an issue."""
+    wanted = PRICE_FIELD.get(Pricing(pricing)) if pricing else None
+    prices: dict[str, Decimal | None] = {}
+    for name in ("rate", "amount", "unit_price"):
+        if name == wanted:
+            prices[name] = reader.decimal(name, positive=name == "rate")
+        elif name in reader.raw and pricing is not None:
+            reader.fail(name, f"{pricing} products do not take {name}")
+    rate = prices.get("rate")
+    if rate is not None and rate > HUNDRED:
+        reader.fail("rate", f"is a percentage and must be at most 100, got {rate}")
+    return prices
+
+
+def _choice(
+    reader: EntryReader, field_name: str, allowed: list[str], default: str | None = None
+) -> str | None:
+    value = reader.raw.get(field_name, default)
+    if value is None:
+        reader.fail(field_name, "is required; one of " + ", ".join(allowed))
+        return None
+    if value not in allowed:
+        reader.fail(field_name, f"must be one of {', '.join(allowed)}, got {value!r}")
+        return None
+    return str(value)
+
+
+def _read_pay_plan(reader: EntryReader) -> PayPlanEntry | None:
+    before = len(reader.issues)
+    reader.refuse_unknown(("code", "name", "lines"))
+    code, name = reader.text("code", max_length=60), reader.text("name")
+    raw_lines = reader.raw.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        reader.fail("lines", "must be a non-empty list of lines")
+        return None
+    lines = [_read_line(reader, i, line) for i, line in enumerate(raw_lines)]
+    if len(reader.issues) == before:
+        _check_lines(reader, lines)  # type: ignore[arg-type]
+    if not _complete(reader, before, code, name):
+        return None
+    return PayPlanEntry(code, name, tuple(lines))  # type: ignore[arg-type]
+
+
+def _read_line(reader: EntryReader, index: int, raw: object) -> PayPlanLineEntry | None:
+    if not isinstance(raw, Mapping):
+        reader.fail(f"lines[{index}]", "must be a mapping of strategy, value, days_from_event")
+        return None
+    line = EntryReader(f"{reader.entry} lines[{index}]", raw, reader.issues)
+    line.refuse_unknown(("strategy", "value", "days_from_event"))
+    strategy = _choice(line, "strategy", [s.value for s in LineStrategy])
+    value = line.decimal("value", positive=True)
+    days = line.integer("days_from_event")
+    if strategy is None or value is None or days is None:
+        return None
+    return PayPlanLineEntry(strategy, value, days)
+
+
+def _check_lines(reader: EntryReader, lines: list[PayPlanLineEntry]) -> None:
+    """Percentages add up to exactly 100 and lines are in date order."""
+    total = sum((ln.value for ln in lines if ln.strategy == LineStrategy.PERCENTAGE), Decimal(0))
+    if total != HUNDRED:
+        reader.fail("lines", f"percentage lines must add up to 100, they add up to {total}")
+    days = [ln.days_from_event for ln in lines]
+    if days != sorted(days):
+        reader.fail("lines", f"lines must be in order of days_from_event, got {days}")
+
+
+def _read_assignment(
+    reader: EntryReader, view: CatalogView, known_billtos: set[int] | None
+) -> AssignmentEntry | None:
+    before = len(reader.issues)
+    reader.refuse_unknown(
+        (
+            "billto",
+            "product",
+            "pay_plan",
+            "terms",
+            "effective_from",
+            "effective_to",
+            "po_number",
+            "price",
+        )
+    )
+    billto = reader.integer("billto", minimum=1)
+    if billto is not None and known_billtos is not None and billto not in known_billtos:
+        reader.fail("billto", f"Billto {billto} does not exist in the ATS")
+    scope = _read_scope(reader, view)
+    terms = reader.text("terms", max_length=60)
+    if terms is not None and terms not in view.terms:
+        reader.fail("terms", f"unknown terms {terms}: define them under terms")
+    pay_plan = reader.text("pay_plan", required=False, max_length=60)
+    if pay_plan is not None and pay_plan not in view.pay_plans:
+        reader.fail("pay_plan", f"unknown pay plan {pay_plan}: define it under pay_plans")
+    start, end = reader.date("effective_from"), reader.date("effective_to", required=False)
+    if start and end and end < start:
+        reader.fail("effective_to", f"{end} is before effective_from {start}")
+    po_number = reader.text("po_number", required=False, max_length=40)
+    price = _read_price_override(reader, scope, view)
+    if not _complete(reader, before, billto, scope, terms, start):
+        return None
+    return AssignmentEntry(billto, scope, terms, start, pay_plan, end, po_number, price)  # type: ignore[arg-type]
+
+
+def _read_scope(reader: EntryReader, view: CatalogView) -> str | None:
+    scope = reader.text("product", max_length=80)
+    if scope is None:
+        return None
+    kind, code = parse_scope_key(scope)
+    known = {
+        ScopeKind.PRODUCT: view.products,
+        ScopeKind.FAMILY: view.families,
+        ScopeKind.CLASS: view.classes,
+    }[kind]
+    if code not in known:
+        reader.fail("product", f"unknown {kind.value} {code}")
+        return None
+    return scope
+
+
+def _read_price_override(
+    reader: EntryReader, scope: str | None, view: CatalogView
+) -> dict[str, Decimal]:
+    raw = reader.raw.get("price")
+    if raw is None or scope is None:
+        return {}
+    kind, code = parse_scope_key(scope)
+    if kind is not ScopeKind.PRODUCT:
+        reader.fail("price", "a price override needs a single product, not a family or class")
+        return {}
+    pricing = Pricing(view.products[code][1])
+    wanted = PRICE_FIELD[pricing]
+    if not isinstance(raw, Mapping) or wanted is None or set(raw) != {wanted}:
+        expected = f"{{{wanted}: ...}}" if wanted else "no price (hourly uses the bill rates)"
+        reader.fail("price", f"{code} is priced {pricing.value}: expected {expected}")
+        return {}
+    value = EntryReader(f"{reader.entry} price", raw, reader.issues).decimal(
+        wanted, positive=wanted == "rate"
+    )
+    return {} if value is None else {wanted: value}
+
+
+def _check_overlaps(
+    entries: tuple[AssignmentEntry, ...], view: CatalogView, issues: list[CatalogIssue]
+) -> None:
+    """Two assignments of one Billto and scope may not be in effect on the same day."""
+    ranges = dict(view.assignments)
+    ranges.update({e.natural_key: e.effective_to for e in entries})
+    by_scope: dict[tuple[int, str], list[tuple[dt.date, dt.date | None]]] = {}
+    for (billto, scope, start), end in ranges.items():
+        by_scope.setdefault((billto, scope), []).append((start, end))
+    for (billto, scope), spans in sorted(by_scope.items()):
+        spans.sort()
+        for (start, end), (next_start, _) in pairwise(spans):
+            if end is None or end >= next_start:
+                issues.append(
+                    CatalogIssue(
+                        f"customer_assignments (Billto {billto}, {scope})",
+                        "effective_to",
+                        f"the assignment from {start} overlaps the one from {next_start}: "
+                        f"end it before {next_start}",
+                    )
+                )
