@@ -1,0 +1,41 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BACKOFFICE := $(VENV)/bin/backoffice
+INSTALLED := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## run: install, migrate, load the demo book and catalog, then show what the service can do
+run: install
+	$(BACKOFFICE) db upgrade
+	$(BACKOFFICE) demo-data
+	$(BACKOFFICE) --help
+
+## lint: ruff (lint and format) and mypy
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+## test: lint, then the whole suite on SQLite, PostgreSQL and MariaDB
+test: lint
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
+
+bench: install
+	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(PY) $$b || exit 1; done || echo "no benchmarks yet"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,49 @@
+import stat
+
+from cryptography.fernet import Fernet
+
+from backoffice.settings import load_settings
+
+
+def test_defaults_keep_everything_under_the_data_dir(tmp_path):
+    settings = load_settings({"BACKOFFICE_DATA_DIR": str(tmp_path / "var")})
+
+    assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'backoffice.db'}"
+    assert settings.ats_database_url == settings.database_url
+
+
+def test_keys_are_generated_once_with_owner_only_permissions(tmp_path):
+    env = {"BACKOFFICE_DATA_DIR": str(tmp_path)}
+    first, second = load_settings(env), load_settings(env)
+
+    assert first.secret_key.reveal() == second.secret_key.reveal()
+    assert first.encryption_key.reveal() == second.encryption_key.reveal()
+    Fernet(first.encryption_key.reveal())  # a valid Fernet key
+    for name in ("secret_key", "encryption_key"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
+
+
+def test_environment_overrides_defaults(tmp_path):
+    key = Fernet.generate_key().decode()
+    settings = load_settings(
+        {
+            "BACKOFFICE_DATA_DIR": str(tmp_path),
+            "BACKOFFICE_DATABASE_URL": "postgresql+psycopg://u@h/db",
+            "BACKOFFICE_ATS_DATABASE_URL": "mysql+pymysql://u@h/ats",
+            "BACKOFFICE_ENCRYPTION_KEY": key,
+            "BACKOFFICE_SECRET_KEY": "s" * 40,
+        }
+    )
+
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+    assert settings.ats_database_url == "mysql+pymysql://u@h/ats"
+    assert settings.encryption_key.reveal() == key
+    assert not (tmp_path / "encryption_key").exists()
+
+
+def test_keys_never_print(tmp_path):
+    settings = load_settings({"BACKOFFICE_DATA_DIR": str(tmp_path)})
+
+    printed = repr(settings) + str(settings.encryption_key) + repr(settings.secret_key)
+    assert settings.encryption_key.reveal() not in printed
+    assert settings.secret_key.reveal() not in printed
