@@ -22,7 +22,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, delete, func, insert, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
@@ -45,9 +56,18 @@ logger = logging.getLogger(__name__)
 
 AS_OF = dt.date(2024, 6, 30)  # the book's "today": nothing is dated after it
 BOOK_START = dt.date(2023, 1, 2)
+DIRECT_HIRE_SHARE = 0.67  # the rest are contract placements, about 10 time cards per placement
 CHUNK = 2000  # placements generated and inserted per round
 CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.0001")
+
+RETAINER_SCHEDULES = ("weekly", "quarterly", "annually")
+_FIRST_FEES = (
+    ("pmo", "monthly"),
+    ("adhoc", "one_time"),
+    ("check", "one_time"),
+    *(("retainer", schedule) for schedule in RETAINER_SCHEDULES),
+)
 
 _marker_metadata = MetaData()
 demo_marker = Table(
@@ -90,6 +110,7 @@ class _Billto:
 def write_demo_book(engine: Engine, options: DemoBookOptions, *, progress: bool) -> DemoBook:
     """Replace the ATS content with the demo book, in one transaction."""
     rng = random.Random(options.seed)
+    _refuse_foreign_rows(engine)
     tables.ats_metadata.create_all(engine)
     _marker_metadata.create_all(engine)
     with engine.begin() as connection:
@@ -102,17 +123,30 @@ def write_demo_book(engine: Engine, options: DemoBookOptions, *, progress: bool)
     return DemoBook({b.id for b in billtos}, demo_catalog_yaml(companies), counts)
 
 
-def _clear_previous_book(connection: Connection) -> None:
-    has_rows = any(
-        connection.scalar(select(func.count()).select_from(t)) for t in tables.ALL_TABLES
-    )
-    if has_rows and not connection.scalar(select(func.count()).select_from(demo_marker)):
+def _refuse_foreign_rows(engine: Engine) -> None:
+    """Stop when the ATS holds rows demo-data did not write, before anything is created.
+
+    Checked before the tables are created, so a refusal leaves the database as it was.
+    """
+    with engine.connect() as connection:
+        present = set(inspect(connection).get_table_names())
+        has_rows = any(_has_rows(connection, t) for t in tables.ALL_TABLES if t.name in present)
+        is_ours = demo_marker.name in present and _has_rows(connection, demo_marker)
+    if has_rows and not is_ours:
         raise NeedsUserAction(
             "ats_not_empty",
             "The ATS database already holds rows that demo-data did not write; "
             "it will not overwrite them.",
             "Point BACKOFFICE_ATS_DATABASE_URL at an empty database for the demo.",
         )
+
+
+def _has_rows(connection: Connection, table: Table) -> bool:
+    return bool(connection.scalar(select(func.count()).select_from(table)))
+
+
+def _clear_previous_book(connection: Connection) -> None:
+    """Delete the previous demo book (``_refuse_foreign_rows`` has checked it is one)."""
     for table in (*reversed(tables.ALL_TABLES), demo_marker):
         connection.execute(delete(table))
 
@@ -234,7 +268,7 @@ def _placement(rng: random.Random, placement_id: int, billto: _Billto) -> dict[s
         "po_number": f"PO-{rng.randint(1000, 9999)}" if rng.random() < 0.1 else None,
         "updated_at": _stamp(start - dt.timedelta(days=rng.randint(5, 30)), placement_id),
     }
-    if rng.random() < 0.7:
+    if rng.random() < DIRECT_HIRE_SHARE:
         row.update(_direct_hire(rng, start))
     else:
         row.update(_contract(rng, start))
@@ -261,16 +295,22 @@ def _direct_hire(rng: random.Random, start: dt.date) -> dict[str, Any]:
         "pay_plan_code": plan,
         "base_salary": salary.quantize(CENT),
         "ote": ote.quantize(CENT) if ote else None,
-        "end_date": start + dt.timedelta(days=rng.randint(200, 400)) if status == "ended" else None,
-        "fell_off_date": start + dt.timedelta(days=rng.randint(10, 85))
-        if status == "fell_off"
-        else None,
+        "end_date": _past_day(rng, start, 200, 400) if status == "ended" else None,
+        "fell_off_date": _past_day(rng, start, 10, 85) if status == "fell_off" else None,
     }
+
+
+def _past_day(rng: random.Random, start: dt.date, low: int, high: int) -> dt.date:
+    """A day ``low`` to ``high`` days after ``start``, but never after the book's today.
+
+    An ended or fell-off placement has already ended, so its date is not in the future.
+    """
+    return min(start + dt.timedelta(days=rng.randint(low, high)), AS_OF)
 
 
 def _contract(rng: random.Random, start: dt.date) -> dict[str, Any]:
     bill_rate = Decimal(rng.randint(4500, 18000)) / 100
-    end = start + dt.timedelta(weeks=rng.randint(4, 60))
+    end = start + dt.timedelta(weeks=rng.randint(8, 104))
     return {
         "placement_type": "contract",
         "job_title": rng.choice(CONTRACT_TITLES),
@@ -350,7 +390,7 @@ def _write_service_fees(
 
 def _service_fee(rng: random.Random, fee_id: int, billto: _Billto) -> dict[str, Any]:
     created = BOOK_START + dt.timedelta(days=rng.randint(0, (AS_OF - BOOK_START).days))
-    kind = rng.choices(("pmo", "adhoc", "check", "retainer"), weights=(35, 35, 20, 10))[0]
+    kind, schedule = _fee_kind(rng, fee_id)
     row: dict[str, Any] = {
         "id": fee_id,
         "billto_id": billto.id,
@@ -358,21 +398,20 @@ def _service_fee(rng: random.Random, fee_id: int, billto: _Billto) -> dict[str, 
         "created_date": created,
         "quantity": Decimal(1),
         "unit_price": None,
-        "schedule": "one_time",
+        "schedule": schedule,
         "schedule_end_date": None,
         "cancelled_on": None,
         "description": None,
         "updated_at": _stamp(created, fee_id),
     }
     if kind == "pmo":
-        row.update(product_code="PMO_FEE", schedule="monthly", description="Program management")
+        row.update(product_code="PMO_FEE", description="Program management")
         if rng.random() < 0.2:
             row["cancelled_on"] = created + dt.timedelta(days=rng.randint(40, 300))
     elif kind == "retainer":
         row.update(
             product_code="PMO_FEE",
             description="Retained search retainer",
-            schedule=rng.choice(("weekly", "quarterly", "annually")),
             schedule_end_date=created + dt.timedelta(days=rng.randint(60, 500)),
         )
     elif kind == "adhoc":
@@ -388,3 +427,17 @@ def _service_fee(rng: random.Random, fee_id: int, billto: _Billto) -> dict[str, 
             quantity=Decimal(rng.randint(1, 5)),
         )
     return row
+
+
+def _fee_kind(rng: random.Random, fee_id: int) -> tuple[str, str]:
+    """The kind of a service fee and its schedule.
+
+    The first fees take every kind and schedule in turn, so even a small book
+    (at least eight fees) shows each schedule; the rest are drawn at random.
+    """
+    if fee_id <= len(_FIRST_FEES):
+        return _FIRST_FEES[fee_id - 1]
+    kind = rng.choices(("pmo", "adhoc", "check", "retainer"), weights=(35, 35, 20, 10))[0]
+    if kind == "retainer":
+        return kind, rng.choice(RETAINER_SCHEDULES)
+    return kind, "monthly" if kind == "pmo" else "one_time"

@@ -101,7 +101,7 @@ class AtsReader:
             .limit(page_size)
         )
         if since is not None:
-            query = query.where(table.c.updated_at >= since - self.lookback)
+            query = query.where(position >= self._start_bound(since - self.lookback))
         after: tuple[Any, int] | None = None
         while True:
             rows = self._fetch(_after(query, position, table, after))
@@ -124,6 +124,19 @@ class AtsReader:
         if self.engine.dialect.name == "sqlite":
             return type_coerce(table.c.updated_at, String)
         return table.c.updated_at
+
+    def _start_bound(self, start: dt.datetime) -> Any:
+        """The closed start of a read, comparable with ``_stored_updated_at``.
+
+        On SQLite a bound datetime is written with microseconds
+        (``2023-06-01 12:00:00.000000``), which sorts after the ATS's
+        ``2023-06-01 12:00:00``, so the row at exactly the start would be lost.
+        The whole second without a fraction sorts at or before every spelling
+        of that instant; re-reading up to one second more is harmless.
+        """
+        if self.engine.dialect.name == "sqlite":
+            return start.replace(microsecond=0).isoformat(sep=" ")
+        return start
 
     def get(self, source: Source[RecordT], ids: Iterable[int]) -> dict[int, RecordT]:
         """Records by id, for the ids that exist; asks in chunks to bound the query."""

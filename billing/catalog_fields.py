@@ -14,6 +14,13 @@ from typing import Any
 
 from billing.catalog_document import CatalogIssue
 
+# What the catalog's columns hold: DECIMAL(18, 4) and 32-bit INTEGER. A value
+# beyond them would be rounded by the database (so a re-import would always
+# "update" it) or refused with a raw database error, so the file is refused.
+DECIMAL_PLACES = 4
+DECIMAL_LIMIT = Decimal(10) ** 14
+INTEGER_LIMIT = 2**31 - 1
+
 
 class EntryReader:
     """Parses the fields of one mapping entry, appending issues to a shared list."""
@@ -50,13 +57,16 @@ class EntryReader:
         return value.strip()
 
     def integer(self, field: str, *, minimum: int = 0) -> int | None:
-        """A whole number no smaller than ``minimum``."""
+        """A whole number from ``minimum`` up to what an INTEGER column holds."""
         value = self.raw.get(field)
         if value is None:
             self.fail(field, "is required")
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             self.fail(field, f"must be a whole number of at least {minimum}, got {value!r}")
+            return None
+        if value > INTEGER_LIMIT:
+            self.fail(field, f"must be at most {INTEGER_LIMIT}, got {value}")
             return None
         return value
 
@@ -85,6 +95,13 @@ class EntryReader:
             bound = "greater than 0" if positive else "0 or more"
             self.fail(field, f"must be {bound}, got {number}")
             return None
+        if not fits_decimal_column(number):
+            self.fail(
+                field,
+                f"must have at most {DECIMAL_PLACES} decimal places and be below "
+                f"{DECIMAL_LIMIT:,}, got {number}",
+            )
+            return None
         return number
 
     def date(self, field: str, *, required: bool = True) -> dt.date | None:
@@ -112,3 +129,10 @@ def parse_decimal(value: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+def fits_decimal_column(number: Decimal) -> bool:
+    """Whether the database stores ``number`` exactly; trailing zeros do not count."""
+    exponent = number.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return abs(number) < DECIMAL_LIMIT and places <= DECIMAL_PLACES

@@ -183,7 +183,13 @@ def export_catalog(session: Session) -> CatalogDocument:
 
 
 def _all(session: Session, model: type[ModelT], *order: Any) -> list[ModelT]:
-    return list(session.scalars(select(model).order_by(*order)).unique())
+    """Every row, sorted here and not by the database.
+
+    Collations differ (MariaDB's ignores case, so ``family:X`` sorts before
+    ``PMO_FEE``), and an export must read the same from every server.
+    """
+    rows = session.scalars(select(model)).unique()
+    return sorted(rows, key=lambda row: tuple(getattr(row, column.key) for column in order))
 
 
 def _product_entry(row: Product) -> ProductEntry:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
@@ -46,6 +46,20 @@ ASSIGNMENT_FIELDS = (
     "price",
 )
 
+# What a reference to each section is called in an "unknown ..." message.
+NOUNS = {
+    "terms": "terms",
+    "product_classes": "product class",
+    "families": "family",
+    "products": "product",
+    "pay_plans": "pay plan",
+}
+SCOPE_SECTIONS = {
+    ScopeKind.PRODUCT: "products",
+    ScopeKind.FAMILY: "families",
+    ScopeKind.CLASS: "product_classes",
+}
+
 EntryT = TypeVar("EntryT")
 
 
@@ -59,6 +73,20 @@ class CatalogView:
     products: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> family, pricing
     pay_plans: set[str] = field(default_factory=set)
     assignments: dict[tuple[int, str, dt.date], dt.date | None] = field(default_factory=dict)
+    # (section, code) of file entries with issues of their own: a reference to
+    # one is not reported again as unknown.
+    flawed: set[tuple[str, str]] = field(default_factory=set)
+
+    def codes(self, section: str) -> Collection[str]:
+        """The codes ``section`` defines so far."""
+        known: dict[str, Collection[str]] = {
+            "terms": self.terms,
+            "product_classes": self.classes,
+            "families": self.families,
+            "products": self.products,
+            "pay_plans": self.pay_plans,
+        }
+        return known[section]
 
 
 @dataclass(frozen=True)
@@ -81,18 +109,22 @@ def validate_catalog(
         return ValidationResult(CatalogDocument(), issues)
     EntryReader("file", raw, issues).refuse_unknown(SECTIONS)
     view = existing
-    terms = _section(raw, "terms", issues, _read_terms)
+    terms = _section(raw, "terms", view, issues, _read_terms)
     view.terms |= {t.code for t in terms}
-    classes = _section(raw, "product_classes", issues, _read_class)
+    classes = _section(raw, "product_classes", view, issues, _read_class)
     view.classes.update({c.code: c.for_placements for c in classes})
-    families = _section(raw, "families", issues, lambda r: _read_family(r, view))
+    families = _section(raw, "families", view, issues, lambda r: _read_family(r, view))
     view.families.update({f.code: f.class_code for f in families})
-    products = _section(raw, "products", issues, lambda r: _read_product(r, view))
+    products = _section(raw, "products", view, issues, lambda r: _read_product(r, view))
     view.products.update({p.code: (p.family_code, p.pricing) for p in products})
-    pay_plans = _section(raw, "pay_plans", issues, _read_pay_plan)
+    pay_plans = _section(raw, "pay_plans", view, issues, _read_pay_plan)
     view.pay_plans |= {p.code for p in pay_plans}
     assignments = _section(
-        raw, "customer_assignments", issues, lambda r: _read_assignment(r, view, known_billtos)
+        raw,
+        "customer_assignments",
+        view,
+        issues,
+        lambda r: _read_assignment(r, view, known_billtos),
     )
     _check_overlaps(assignments, view, issues)
     document = CatalogDocument(terms, classes, families, products, pay_plans, assignments)
@@ -102,10 +134,11 @@ def validate_catalog(
 def _section(
     raw: Mapping[str, Any],
     name: str,
+    view: CatalogView,
     issues: list[CatalogIssue],
     read: Callable[[EntryReader], EntryT | None],
 ) -> tuple[EntryT, ...]:
-    """Read every entry of one section; flag duplicate codes within it."""
+    """Read every entry of one section; flag duplicate codes, note flawed entries."""
     entries = raw.get(name) or []
     if not isinstance(entries, list):
         issues.append(CatalogIssue(name, "", "must be a list of entries"))
@@ -119,11 +152,39 @@ def _section(
         value = read(EntryReader(label, entry, issues))
         if value is not None:
             parsed.append(value)
+        elif isinstance(entry.get("code"), str):
+            view.flawed.add((name, entry["code"].strip()))
     codes = Counter(getattr(e, "code", None) for e in parsed)
     for code, count in codes.items():
         if code is not None and count > 1:
             issues.append(CatalogIssue(name, "code", f"code {code} is defined {count} times"))
+    _check_case_clashes(name, [c for c in codes if c is not None], view, issues)
     return tuple(parsed)
+
+
+def _check_case_clashes(
+    section: str, codes: list[str], view: CatalogView, issues: list[CatalogIssue]
+) -> None:
+    """Refuse codes that differ only in case from another code of the same section.
+
+    MariaDB compares text without case, so ``std_dh`` would silently update
+    ``STD_DH`` there while PostgreSQL creates a second product: one spelling
+    per code keeps every database, and every person reading the file, agreed.
+    """
+    known = {
+        "terms": view.terms, "product_classes": view.classes, "families": view.families,
+        "products": view.products, "pay_plans": view.pay_plans,
+    }.get(section, ())  # fmt: skip
+    spellings: dict[str, set[str]] = {}
+    for code in [*known, *codes]:
+        spellings.setdefault(code.casefold(), set()).add(code)
+    for code in codes:
+        others = sorted(spellings[code.casefold()] - {code})
+        if others:
+            issues.append(CatalogIssue(
+                f"{section} ({code})", "code",
+                f"differs only in case from {', '.join(others)}: use one spelling for a code",
+            ))  # fmt: skip
 
 
 def _label(section: str, index: int, entry: object) -> str:
@@ -160,9 +221,7 @@ def _read_family(reader: EntryReader, view: CatalogView) -> FamilyEntry | None:
     before = len(reader.issues)
     reader.refuse_unknown(("code", "name", "class"))
     code, name = reader.text("code", max_length=60), reader.text("name")
-    class_code = reader.text("class", max_length=60)
-    if class_code is not None and class_code not in view.classes:
-        reader.fail("class", f"unknown product class {class_code}: define it under product_classes")
+    class_code = _reference(reader, "class", "product_classes", view)
     if not _complete(reader, before, code, name, class_code):
         return None
     return FamilyEntry(code, name, class_code)  # type: ignore[arg-type]
@@ -170,17 +229,13 @@ def _read_family(reader: EntryReader, view: CatalogView) -> FamilyEntry | None:
 
 def _read_product(reader: EntryReader, view: CatalogView) -> ProductEntry | None:
     before = len(reader.issues)
-    reader.refuse_unknown(
-        ("code", "name", "family", "pricing", "rate", "basis", "amount", "unit_price")
-    )
+    reader.refuse_unknown(PRODUCT_FIELDS)
     code, name = reader.text("code", max_length=60), reader.text("name")
     if code is not None and ":" in code:
         reader.fail("code", "must not contain ':' (reserved for family: and class: scopes)")
-    family_code = reader.text("family", max_length=60)
+    family_code = _reference(reader, "family", "families", view)
     pricing = _choice(reader, "pricing", [p.value for p in Pricing])
-    if family_code is not None and family_code not in view.families:
-        reader.fail("family", f"unknown family {family_code}: define it under families")
-    elif family_code is not None and pricing is not None:
+    if family_code is not None and pricing is not None:
         _check_class_fits(reader, Pricing(pricing), view.classes.get(view.families[family_code]))
     prices = _read_prices(reader, pricing)
     basis = None
@@ -207,13 +262,45 @@ def _read_prices(reader: EntryReader, pricing: str | None) -> dict[str, Decimal 
     prices: dict[str, Decimal | None] = {}
     for name in ("rate", "amount", "unit_price"):
         if name == wanted:
-            prices[name] = reader.decimal(name, positive=name == "rate")
+            prices[name] = _read_price(reader, name)
         elif name in reader.raw and pricing is not None:
             reader.fail(name, f"{pricing} products do not take {name}")
-    rate = prices.get("rate")
-    if rate is not None and rate > HUNDRED:
-        reader.fail("rate", f"is a percentage and must be at most 100, got {rate}")
     return prices
+
+
+def _read_price(reader: EntryReader, name: str) -> Decimal | None:
+    """A rate is a percentage (above 0, at most 100); an amount or unit price is 0 or more.
+
+    Used for the product's price and for an assignment's override alike.
+    """
+    value = reader.decimal(name, positive=name == "rate")
+    if name == "rate" and value is not None and value > HUNDRED:
+        reader.fail(name, f"is a percentage and must be at most 100, got {value}")
+        return None
+    return value
+
+
+def _reference(
+    reader: EntryReader, field_name: str, section: str, view: CatalogView, *, required: bool = True
+) -> str | None:
+    """The code ``field_name`` refers to, or None when ``section`` does not define it."""
+    code = reader.text(field_name, required=required, max_length=60)
+    return _known_code(reader, field_name, code, section, view)
+
+
+def _known_code(
+    reader: EntryReader, field_name: str, code: str | None, section: str, view: CatalogView
+) -> str | None:
+    """``code`` if ``section`` defines it, else None and (usually) an issue.
+
+    A code whose own entry is flawed gives None without a second issue: one
+    mistake is reported once, at its entry, not again at every entry using it.
+    """
+    if code is None or code in view.codes(section):
+        return code
+    if (section, code) not in view.flawed:
+        reader.fail(field_name, f"unknown {NOUNS[section]} {code}: define it under {section}")
+    return None
 
 
 def _choice(
@@ -273,28 +360,13 @@ def _read_assignment(
     reader: EntryReader, view: CatalogView, known_billtos: set[int] | None
 ) -> AssignmentEntry | None:
     before = len(reader.issues)
-    reader.refuse_unknown(
-        (
-            "billto",
-            "product",
-            "pay_plan",
-            "terms",
-            "effective_from",
-            "effective_to",
-            "po_number",
-            "price",
-        )
-    )
+    reader.refuse_unknown(ASSIGNMENT_FIELDS)
     billto = reader.integer("billto", minimum=1)
     if billto is not None and known_billtos is not None and billto not in known_billtos:
         reader.fail("billto", f"Billto {billto} does not exist in the ATS")
     scope = _read_scope(reader, view)
-    terms = reader.text("terms", max_length=60)
-    if terms is not None and terms not in view.terms:
-        reader.fail("terms", f"unknown terms {terms}: define them under terms")
-    pay_plan = reader.text("pay_plan", required=False, max_length=60)
-    if pay_plan is not None and pay_plan not in view.pay_plans:
-        reader.fail("pay_plan", f"unknown pay plan {pay_plan}: define it under pay_plans")
+    terms = _reference(reader, "terms", "terms", view)
+    pay_plan = _reference(reader, "pay_plan", "pay_plans", view, required=False)
     start, end = reader.date("effective_from"), reader.date("effective_to", required=False)
     if start and end and end < start:
         reader.fail("effective_to", f"{end} is before effective_from {start}")
@@ -310,13 +382,7 @@ def _read_scope(reader: EntryReader, view: CatalogView) -> str | None:
     if scope is None:
         return None
     kind, code = parse_scope_key(scope)
-    known = {
-        ScopeKind.PRODUCT: view.products,
-        ScopeKind.FAMILY: view.families,
-        ScopeKind.CLASS: view.classes,
-    }[kind]
-    if code not in known:
-        reader.fail("product", f"unknown {kind.value} {code}")
+    if _known_code(reader, "product", code, SCOPE_SECTIONS[kind], view) is None:
         return None
     return scope
 
@@ -337,9 +403,7 @@ def _read_price_override(
         expected = f"{{{wanted}: ...}}" if wanted else "no price (hourly uses the bill rates)"
         reader.fail("price", f"{code} is priced {pricing.value}: expected {expected}")
         return {}
-    value = EntryReader(f"{reader.entry} price", raw, reader.issues).decimal(
-        wanted, positive=wanted == "rate"
-    )
+    value = _read_price(EntryReader(f"{reader.entry} price", raw, reader.issues), wanted)
     return {} if value is None else {wanted: value}
 
 
@@ -347,6 +411,7 @@ def _check_overlaps(
     entries: tuple[AssignmentEntry, ...], view: CatalogView, issues: list[CatalogIssue]
 ) -> None:
     """Two assignments of one Billto and scope may not be in effect on the same day."""
+    _check_duplicate_keys(entries, issues)
     ranges = dict(view.assignments)
     ranges.update({e.natural_key: e.effective_to for e in entries})
     by_scope: dict[tuple[int, str], list[tuple[dt.date, dt.date | None]]] = {}
@@ -364,3 +429,17 @@ def _check_overlaps(
                         f"end it before {next_start}",
                     )
                 )
+
+
+def _check_duplicate_keys(entries: tuple[AssignmentEntry, ...], issues: list[CatalogIssue]) -> None:
+    """One natural key twice in a file: import would write both, the last one winning."""
+    counts = Counter(e.natural_key for e in entries)
+    for (billto, scope, start), count in sorted(counts.items()):
+        if count > 1:
+            issues.append(
+                CatalogIssue(
+                    f"customer_assignments (Billto {billto}, {scope})",
+                    "effective_from",
+                    f"the assignment from {start} is defined {count} times",
+                )
+            )
