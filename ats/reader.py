@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    func,
     inspect,
     or_,
     select,
@@ -147,6 +148,35 @@ class AtsReader:
             query = select(source.table).where(source.table.c.id.in_(chunk))
             found.update({row.id: source.to_record(row) for row in self._fetch(query)})
         return found
+
+    def iter_matching(
+        self,
+        source: Source[RecordT],
+        *conditions: ColumnElement[bool],
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Iterator[list[RecordT]]:
+        """Pages of the rows meeting ``conditions``, in id order (keyset by id)."""
+        table = source.table
+        last_id: int | None = None
+        while True:
+            query = select(table).where(*conditions).order_by(table.c.id).limit(page_size)
+            if last_id is not None:
+                query = query.where(table.c.id > last_id)
+            rows = self._fetch(query)
+            if not rows:
+                return
+            yield [source.to_record(r) for r in rows]
+            if len(rows) < page_size:
+                return
+            last_id = rows[-1].id
+
+    def max_updated_at(self, source: Source[Any]) -> dt.datetime | None:
+        """The newest ``updated_at`` of a table: where a full read leaves its high-water mark."""
+        with self.engine.connect() as connection:
+            newest: dt.datetime | None = connection.scalar(
+                select(func.max(source.table.c.updated_at))
+            )
+        return newest
 
     def all_ids(self, source: Source[Any]) -> set[int]:
         """Every id of a small table (Billtos, companies), for reference checks."""

@@ -6,6 +6,7 @@ do), 2 bad usage or a command that is not built yet. Errors go to stderr.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import sys
@@ -19,11 +20,13 @@ from ats.demo_book import DemoBookOptions, write_demo_book
 from ats.reader import BILLTOS, AtsReader
 from backoffice.errors import NeedsUserAction
 from backoffice.logs import configure_logging, register_secret
+from backoffice.realize_command import realize_fees
 from backoffice.runtime import Runtime
 from backoffice.schema import upgrade_schema
 from backoffice.settings import load_settings
 from billing.catalog_store import CatalogInvalid, export_catalog, import_catalog
 from billing.catalog_yaml import dump_catalog_yaml
+from billing.fee_queries import list_blocked, list_fees
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -192,11 +195,31 @@ def catalog_export(file: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Realize up to DATE.")
-@click.option("--json", "as_json", is_flag=True)
-def realize(as_of: Any, as_json: bool) -> None:
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Realize scheduled service fees due up to DATE (default: today).",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600,
+    show_default=True,
+    help="Seconds to wait for another realize run to finish.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@handles_user_errors
+def realize(as_of: dt.datetime | None, wait: float, as_json: bool) -> None:
     """Bring realized fees up to date with the ATS (incremental, idempotent)."""
-    not_built("realize", REALIZATION)
+    runtime = _runtime().require_current_schema()
+    summary = realize_fees(runtime, (as_of or dt.datetime.now()).date(), wait_seconds=wait)
+    if as_json:
+        _print_json({"summary": summary.as_dict(), "full_pass": summary.full})
+        return
+    counts = ", ".join(
+        f"{count} {name.replace('_', ' ')}" for name, count in summary.as_dict().items()
+    )
+    click.echo(f"Realized fees are up to date: {counts}.")
 
 
 @cli.group()
@@ -205,19 +228,50 @@ def fees() -> None:
 
 
 @fees.command("list")
-@click.option("--billto", type=int)
+@click.option("--billto", type=int, help="Only fees realized for this Billto id.")
 @click.option("--status", type=click.Choice(["active", "cancelled"]))
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many fees.")
 @click.option("--json", "as_json", is_flag=True)
-def fees_list(billto: int | None, status: str | None, as_json: bool) -> None:
+@handles_user_errors
+def fees_list(billto: int | None, status: str | None, limit: int | None, as_json: bool) -> None:
     """Realized fees with their installments."""
-    not_built("fees list", REALIZATION)
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        found = list_fees(session, billto_id=billto, status=status, limit=limit)
+    if as_json:
+        _print_json(found)
+        return
+    for fee in found:
+        occurrence = f" {fee['occurrence']}" if fee["occurrence"] else ""
+        click.echo(
+            f"fee {fee['fee_id']}: {fee['source_type']} {fee['source_id']}{occurrence}, "
+            f"Billto {fee['billto_id']}, {fee['product_code']}, {fee['amount']} "
+            f"{fee['currency']} on {fee['event_date']} ({fee['status']})"
+        )
+        for part in fee["installments"]:
+            click.echo(
+                f"    {part['seq']}. {part['effective_date']} {part['amount']} {part['status']}"
+            )
 
 
 @fees.command("blocked")
 @click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
 def fees_blocked(as_json: bool) -> None:
     """ATS events that cannot be realized, each with its reason."""
-    not_built("fees blocked", REALIZATION)
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        found = list_blocked(session)
+    if as_json:
+        _print_json(found)
+        return
+    for event in found:
+        occurrence = f" {event['occurrence']}" if event["occurrence"] else ""
+        click.echo(
+            f"{event['source_type']} {event['source_id']}{occurrence} "
+            f"({event['event_date']}): {event['reason']}"
+        )
+    click.echo(f"{len(found)} blocked event(s).", err=True)
 
 
 @cli.group()

@@ -4,8 +4,9 @@ Alembic and the schema check need the whole metadata; importing this module
 guarantees it, whichever command runs.
 """
 
+from backoffice import locks
 from backoffice.storage import Base
-from billing import assignments, catalog, pay_plans
+from billing import assignments, catalog, fees, pay_plans, realization_state
 
-MODEL_MODULES = (catalog, pay_plans, assignments)
+MODEL_MODULES = (locks, catalog, pay_plans, assignments, fees, realization_state)
 metadata = Base.metadata

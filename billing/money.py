@@ -143,3 +143,8 @@ class Money:
     def format(self) -> str:
         """The amount as the contract's JSON string: exactly the minor-unit digits."""
         return str(quantize(self.amount, self.currency))
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent, for people (25.0000 -> '25', 1E+1 -> '10')."""
+    return format(value.normalize(), "f")

@@ -28,11 +28,11 @@ def test_top_level_help_lists_the_commands(sqlite_runner):
 
 
 def test_commands_not_built_yet_say_so_and_exit_2(sqlite_runner):
-    result = sqlite_runner("realize")
+    result = sqlite_runner("invoice", "run", "--through", "2024-01-31")
 
     assert result.exit_code == 2
     assert "not built yet" in result.stderr
-    assert "issue #4" in result.stderr
+    assert "issue #5" in result.stderr
 
 
 def test_bad_usage_exits_2(sqlite_runner):

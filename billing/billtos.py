@@ -1,0 +1,55 @@
+"""The Billto hierarchy, for walking from a Billto up to its company.
+
+Customer assignments on a Billto cover every Billto below it, so realization
+needs each Billto's chain of ancestors, nearest first. Billtos are few
+compared with events, so the whole tree is held in memory for a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ats.records import AtsBillto
+
+
+@dataclass
+class BilltoTree:
+    """Billtos by id, with their ancestor chains computed once each."""
+
+    billtos: dict[int, AtsBillto]
+    _chains: dict[int, tuple[AtsBillto, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, billtos: Iterable[AtsBillto]) -> BilltoTree:
+        """A tree of these Billtos."""
+        return cls({b.id: b for b in billtos})
+
+    def chain(self, billto_id: int) -> tuple[AtsBillto, ...]:
+        """The Billto and its ancestors, nearest first (empty if it is unknown).
+
+        A parent cycle in the ATS would loop forever; the walk stops at the
+        first Billto it has already seen.
+        """
+        cached = self._chains.get(billto_id)
+        if cached is not None:
+            return cached
+        chain: list[AtsBillto] = []
+        seen: set[int] = set()
+        current = self.billtos.get(billto_id)
+        while current is not None and current.id not in seen:
+            chain.append(current)
+            seen.add(current.id)
+            current = self.billtos.get(current.parent_id) if current.parent_id else None
+        self._chains[billto_id] = tuple(chain)
+        return self._chains[billto_id]
+
+    def subtree(self, billto_ids: Iterable[int]) -> set[int]:
+        """The given Billtos and every Billto below them."""
+        wanted = set(billto_ids)
+        return {b for b in self.billtos if any(a.id in wanted for a in self.chain(b))}
+
+    def describe(self, billto_id: int) -> str:
+        """``Billto 110 'Acme Engineering'`` for messages a person reads."""
+        billto = self.billtos.get(billto_id)
+        return f"Billto {billto_id} '{billto.name}'" if billto else f"Billto {billto_id}"

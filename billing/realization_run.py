@@ -1,0 +1,380 @@
+"""A realization run: bring realized fees up to date with the ATS, incrementally.
+
+The run reads only ATS rows changed since the last run's high-water marks (the
+reader adds a look-back window), evaluates them, converges their fees and
+writes each page in its own transaction together with the advanced
+high-water mark, so a crash at any point loses nothing and doubles nothing.
+When the catalog changed since the last run every event is evaluated again;
+when the as-of date moved, open scheduled service fees are too. The caller
+holds the realize run lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import or_
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from ats import tables
+from ats.reader import BILLTOS, PLACEMENTS, SERVICE_FEES, TIMECARDS, AtsReader, Source
+from ats.records import AtsPlacement, AtsServiceFee, AtsTimecard
+from billing.billtos import BilltoTree
+from billing.catalog_snapshot import load_catalog_snapshot
+from billing.convergence import FeeChange, FeeState, Outcome, converge
+from billing.fees import SourceType
+from billing.realization import (
+    Blocked,
+    DesiredFee,
+    Evaluation,
+    EventKey,
+    NotBillable,
+    RealizationContext,
+    Removal,
+    evaluate_placement,
+    evaluate_service_fee,
+    evaluate_timecard,
+)
+from billing.realization_state import (
+    AS_OF,
+    CATALOG_FINGERPRINT,
+    Boundary,
+    boundary_name,
+    cursor_name,
+    parse_cursor,
+    read_state,
+    write_state,
+)
+from billing.realization_store import FeeKey, apply_changes, load_fee_states, replace_blocked
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 1000
+
+
+@dataclass
+class RealizationSummary:
+    """How many events a run found new, changed, cancelled, blocked or unchanged."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    full: bool = False
+
+    def as_dict(self) -> dict[str, int]:
+        """The contract's summary keys first, then the others."""
+        keys = [o.value for o in Outcome]
+        return {key: self.counts.get(key, 0) for key in keys}
+
+
+@dataclass
+class _Page:
+    """The evaluations of one page of ATS rows, ready to converge."""
+
+    evaluations: list[Evaluation] = field(default_factory=list)
+    sources: dict[SourceType, set[int]] = field(default_factory=dict)
+    gone: dict[int, str] = field(
+        default_factory=dict
+    )  # service fee id -> why other occurrences went
+
+    def add(
+        self, source_type: SourceType, source_id: int, evaluations: Iterable[Evaluation]
+    ) -> None:
+        self.sources.setdefault(source_type, set()).add(source_id)
+        self.evaluations.extend(evaluations)
+
+
+Progress = Callable[[int], None]
+
+
+class _Versioned(Protocol):
+    """An ATS record: every one has an id and an ``updated_at``."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def updated_at(self) -> dt.datetime: ...
+
+
+VersionedT = TypeVar("VersionedT", bound=_Versioned)
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """How far a source has been read: its high-water mark and look-back boundary."""
+
+    name: str
+    high_water: dt.datetime
+    boundary: str
+
+    def write(self, connection: Connection) -> None:
+        """Store the mark (in the transaction of the page it describes)."""
+        write_state(connection, cursor_name(self.name), self.high_water.isoformat())
+        write_state(connection, boundary_name(self.name), self.boundary)
+
+
+class RealizationRun:
+    """One run of ``backoffice realize``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        reader: AtsReader,
+        *,
+        as_of: dt.date,
+        now: dt.datetime,
+        progress: Progress = lambda _n: None,
+        page_size: int = PAGE_SIZE,
+        heartbeat: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.engine = engine
+        self.reader = reader
+        self.as_of = as_of
+        self.now = now
+        self.progress = progress
+        self.page_size = page_size
+        self.heartbeat = heartbeat
+        self.summary = RealizationSummary()
+        # Rows already evaluated in an incremental run (a changed Billto and a changed
+        # placement can lead to the same row); a full pass reads each row once.
+        self.seen: set[tuple[SourceType, int]] = set()
+
+    def _is_new(self, source_type: SourceType, source_id: int) -> bool:
+        """Whether this run has not evaluated the row yet (and now counts it as evaluated)."""
+        if self.summary.full:
+            return True
+        key = (source_type, source_id)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+    def run(self) -> RealizationSummary:
+        """Evaluate everything that may have changed and converge its fees."""
+        with Session(self.engine) as session:
+            catalog = load_catalog_snapshot(session)
+        with self.engine.connect() as connection:
+            self.state = state = read_state(connection)
+        billtos = BilltoTree.of(
+            r for page in self.reader.iter_changed(BILLTOS, None) for r in page.records
+        )
+        self.context = RealizationContext.build(catalog, billtos, self.as_of)
+        self.summary.full = state.get(CATALOG_FINGERPRINT) != catalog.fingerprint
+        if self.summary.full:
+            logger.info("catalog changed (or first run): evaluating every ATS event")
+            self._full_pass()
+        else:
+            self._incremental_pass()
+        with self.engine.begin() as connection:
+            write_state(connection, CATALOG_FINGERPRINT, catalog.fingerprint)
+            write_state(connection, AS_OF, max(self.as_of, _as_of(state) or self.as_of).isoformat())
+        return self.summary
+
+    def _full_pass(self) -> None:
+        """Every event, then high-water marks for the tables read through others."""
+        marks = [
+            self._mark_of_table(TIMECARDS, "timecards"),
+            self._mark_of_table(BILLTOS, "billtos"),
+        ]
+        self._read_changes(PLACEMENTS, "placements", None, self._placement_page)
+        self._read_changes(SERVICE_FEES, "service_fees", None, self._service_fee_page)
+        with self.engine.begin() as connection:
+            for mark in marks:
+                if mark is not None:
+                    mark.write(connection)
+
+    def _mark_of_table(self, source: Source[Any], name: str) -> _Mark | None:
+        """The mark a full read of ``source`` would leave, taken before the pass starts."""
+        newest = self.reader.max_updated_at(source)
+        if newest is None:
+            return None
+        boundary = Boundary(self.reader.lookback)
+        for page in self.reader.iter_changed(source, newest, page_size=self.page_size):
+            for row in page.records:
+                boundary.add(row.id, row.updated_at)
+        return _Mark(name, newest, boundary.dumps(newest))
+
+    def _incremental_pass(self) -> None:
+        self._billto_changes()
+        self._read_changes(
+            PLACEMENTS, "placements", self._since("placements"), self._placement_page
+        )
+        self._read_changes(TIMECARDS, "timecards", self._since("timecards"), self._timecard_page)
+        self._read_changes(
+            SERVICE_FEES, "service_fees", self._since("service_fees"), self._service_fee_page
+        )
+        last_as_of = _as_of(self.state)
+        if last_as_of is not None and self.as_of != last_as_of:
+            self._open_schedules(min(self.as_of, last_as_of))
+
+    def _since(self, name: str) -> dt.datetime | None:
+        return parse_cursor(self.state.get(cursor_name(name)))
+
+    def _changed_rows(
+        self, source: Source[VersionedT], name: str, since: dt.datetime | None
+    ) -> Iterator[tuple[list[VersionedT], _Mark]]:
+        """Pages of rows changed since ``since``, less those the last run saw unchanged.
+
+        Each page comes with the mark (high-water and boundary) to store once
+        the page is written.
+        """
+        boundary = Boundary.load(self.state.get(boundary_name(name)), self.reader.lookback)
+        for page in self.reader.iter_changed(source, since, page_size=self.page_size):
+            fresh = [r for r in page.records if not boundary.has_seen(r.id, r.updated_at)]
+            for row in page.records:
+                boundary.add(row.id, row.updated_at)
+            yield fresh, _Mark(name, page.high_water, boundary.dumps(page.high_water))
+
+    def _read_changes(
+        self,
+        source: Source[VersionedT],
+        name: str,
+        since: dt.datetime | None,
+        to_page: Callable[[list[VersionedT]], _Page],
+    ) -> None:
+        """Converge every page of ``source`` changed since ``since``, advancing its mark."""
+        for rows, mark in self._changed_rows(source, name, since):
+            self._converge(to_page(rows), mark)
+
+    def _billto_changes(self) -> None:
+        """A Billto that moved in the tree or changed changes coverage below it."""
+        changed: set[int] = set()
+        mark = None
+        for rows, page_mark in self._changed_rows(BILLTOS, "billtos", self._since("billtos")):
+            changed.update(b.id for b in rows)
+            mark = page_mark
+        affected = sorted(self.context.billtos.subtree(changed))
+        for start in range(0, len(affected), self.page_size):
+            chunk = affected[start : start + self.page_size]
+            for placements in self.reader.iter_matching(
+                PLACEMENTS, tables.placement.c.billto_id.in_(chunk), page_size=self.page_size
+            ):
+                self._converge(self._placement_page(placements), None)
+            for fees in self.reader.iter_matching(
+                SERVICE_FEES, tables.service_fee.c.billto_id.in_(chunk), page_size=self.page_size
+            ):
+                self._converge(self._service_fee_page(fees), None)
+        if mark is not None:
+            with self.engine.begin() as connection:
+                mark.write(connection)
+
+    def _open_schedules(self, since_day: dt.date) -> None:
+        """Scheduled service fees that may have occurrences between the two as-of dates."""
+        fee = tables.service_fee.c
+        open_fees = (
+            fee.schedule != "one_time",
+            or_(fee.cancelled_on.is_(None), fee.cancelled_on > since_day),
+            or_(fee.schedule_end_date.is_(None), fee.schedule_end_date > since_day),
+        )
+        for fees in self.reader.iter_matching(SERVICE_FEES, *open_fees, page_size=self.page_size):
+            self._converge(self._service_fee_page(fees), None)
+
+    def _placement_page(self, placements: list[AtsPlacement]) -> _Page:
+        page = _Page()
+        contract = {p.id: p for p in placements if p.placement_type == "contract"}
+        cards = self.reader.timecards_of(contract) if contract else {}
+        for placement in placements:
+            page.add(
+                SourceType.PLACEMENT, placement.id, [evaluate_placement(placement, self.context)]
+            )
+            for card in cards.get(placement.id, ()):
+                page.add(
+                    SourceType.TIMECARD, card.id, [evaluate_timecard(card, placement, self.context)]
+                )
+        return page
+
+    def _timecard_page(self, cards: list[AtsTimecard]) -> _Page:
+        page = _Page()
+        placements = self.reader.get(PLACEMENTS, {c.placement_id for c in cards})
+        for card in cards:
+            if not self._is_new(SourceType.TIMECARD, card.id):
+                continue
+            placement = placements.get(card.placement_id)
+            page.add(
+                SourceType.TIMECARD, card.id, [evaluate_timecard(card, placement, self.context)]
+            )
+        return page
+
+    def _service_fee_page(self, fees: list[AtsServiceFee]) -> _Page:
+        page = _Page()
+        for fee in fees:
+            if not self._is_new(SourceType.SERVICE_FEE, fee.id):
+                continue
+            evaluations, gone_reason = evaluate_service_fee(fee, self.context)
+            page.add(SourceType.SERVICE_FEE, fee.id, evaluations)
+            page.gone[fee.id] = gone_reason
+        return page
+
+    def _converge(self, page: _Page, mark: _Mark | None) -> None:
+        """Converge one page in one transaction, advancing its source's mark with it."""
+        with self.engine.begin() as connection:
+            existing: dict[FeeKey, FeeState] = {}
+            for source_type, ids in page.sources.items():
+                existing.update(load_fee_states(connection, source_type, ids))
+            changes, blocked = self._plan(page, existing)
+            apply_changes(connection, [c for c in changes if c.fee_values is not None])
+            replace_blocked(connection, page.sources, blocked)
+            if mark is not None:
+                mark.write(connection)
+        self.heartbeat()
+        self.progress(len(page.evaluations))
+
+    def _plan(
+        self, page: _Page, existing: dict[FeeKey, FeeState]
+    ) -> tuple[list[FeeChange], list[Blocked]]:
+        changes: list[FeeChange] = []
+        blocked: list[Blocked] = []
+        seen: set[FeeKey] = set()
+        for evaluation in page.evaluations:
+            key = evaluation.key
+            natural = (key.source_type.value, key.source_id, key.occurrence_key)
+            seen.add(natural)
+            if isinstance(evaluation, Blocked):
+                blocked.append(evaluation)
+                self.summary.counts[Outcome.BLOCKED] += 1
+                continue
+            change = converge(existing.get(natural), evaluation, self.now)
+            if change.outcome is Outcome.BLOCKED and isinstance(evaluation, DesiredFee):
+                blocked.append(_blocked_by_change(evaluation, change))
+            self.summary.counts[change.outcome] += 1
+            changes.append(change)
+        changes.extend(self._gone_occurrences(page, existing, seen))
+        return changes, blocked
+
+    def _gone_occurrences(
+        self, page: _Page, existing: dict[FeeKey, FeeState], seen: set[FeeKey]
+    ) -> list[FeeChange]:
+        """Service fee occurrences realized before that are no longer due (cancelled, ended)."""
+        changes = []
+        for natural, state in existing.items():
+            source_type, source_id, _ = natural
+            if source_type != SourceType.SERVICE_FEE or natural in seen:
+                continue
+            key = _key_from(natural)
+            gone = NotBillable(key, Removal.CANCEL, page.gone.get(source_id, ""), self.now)
+            change = converge(state, gone, self.now)
+            self.summary.counts[change.outcome] += 1
+            changes.append(change)
+        return changes
+
+
+def _blocked_by_change(desired: DesiredFee, change: FeeChange) -> Blocked:
+    """A fee that cannot converge (see ``converge``) shows in the blocked list."""
+    return Blocked(desired.key, desired.billto_id, desired.product_code, desired.event_date,
+                   change.blocked_reason or "", desired.source_updated_at)  # fmt: skip
+
+
+def _key_from(natural: tuple[str, int, str]) -> EventKey:
+    source_type, source_id, occurrence = natural
+    return EventKey(SourceType(source_type), source_id,
+                    dt.date.fromisoformat(occurrence) if occurrence else None)  # fmt: skip
+
+
+def _as_of(state: dict[str, str]) -> dt.date | None:
+    value = state.get(AS_OF)
+    return dt.date.fromisoformat(value) if value else None

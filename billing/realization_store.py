@@ -1,0 +1,185 @@
+"""Reading realized fees for a page of events and writing a page of changes.
+
+Core statements in bulk (one query per table and page, executemany for the
+writes) keep a full realization of a million time cards within a small
+multiple of a plain bulk insert. The caller holds the realize run lock and
+passes one connection in one transaction per page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from billing.convergence import FeeChange, FeeState, InstallmentState
+from billing.fees import (
+    BlockedEvent,
+    FeeInstallment,
+    FeeRevision,
+    FeeStatus,
+    InstallmentKind,
+    InstallmentStatus,
+    RealizedFee,
+    SourceType,
+)
+from billing.realization import Blocked, EventKey
+
+FEES: Table = RealizedFee.__table__  # type: ignore[assignment]
+INSTALLMENTS: Table = FeeInstallment.__table__  # type: ignore[assignment]
+REVISIONS: Table = FeeRevision.__table__  # type: ignore[assignment]
+BLOCKED: Table = BlockedEvent.__table__  # type: ignore[assignment]
+CHUNK = 1000
+
+FeeKey = tuple[str, int, str]
+
+
+def load_fee_states(
+    connection: Connection, source_type: SourceType, source_ids: Iterable[int]
+) -> dict[FeeKey, FeeState]:
+    """The stored fees (with installments) of these sources, by natural key."""
+    fees: dict[int, Any] = {}
+    wanted = sorted(set(source_ids))
+    for start in range(0, len(wanted), CHUNK):
+        query = select(FEES).where(
+            FEES.c.source_type == source_type.value,
+            FEES.c.source_id.in_(wanted[start : start + CHUNK]),
+        )
+        fees.update({row.id: row for row in connection.execute(query)})
+    installments = _installments_of(connection, list(fees))
+    return {
+        (row.source_type, row.source_id, row.occurrence_key): FeeState(
+            id=row.id,
+            status=FeeStatus(row.status),
+            currency=row.currency,
+            amount=row.amount,
+            basis=row.basis,
+            installments=tuple(installments.get(row.id, ())),
+        )
+        for row in fees.values()
+    }
+
+
+def _installments_of(
+    connection: Connection, fee_ids: list[int]
+) -> dict[int, list[InstallmentState]]:
+    by_fee: dict[int, list[InstallmentState]] = {}
+    for start in range(0, len(fee_ids), CHUNK):
+        query = (
+            select(INSTALLMENTS)
+            .where(INSTALLMENTS.c.fee_id.in_(fee_ids[start : start + CHUNK]))
+            .order_by(INSTALLMENTS.c.fee_id, INSTALLMENTS.c.seq)
+        )
+        for row in connection.execute(query):
+            by_fee.setdefault(row.fee_id, []).append(
+                InstallmentState(
+                    id=row.id,
+                    seq=row.seq,
+                    kind=InstallmentKind(row.kind),
+                    plan_line=row.plan_line,
+                    effective_date=row.effective_date,
+                    amount=row.amount,
+                    status=InstallmentStatus(row.status),
+                    credit_review_reason=row.credit_review_reason,
+                )
+            )
+    return by_fee
+
+
+def apply_changes(connection: Connection, changes: list[FeeChange]) -> None:
+    """Write a page of planned changes: new fees, updates, installments, revisions.
+
+    New fees get their ids here, counting on from the highest id: the realize
+    run lock makes this run the only writer of fees, and the primary key would
+    refuse a second one anyway. That spares a RETURNING round trip per row,
+    which SQLite and MariaDB cannot batch.
+    """
+    new = [c for c in changes if c.fee_id is None and c.fee_values is not None]
+    updated = [c for c in changes if c.fee_id is not None and c.fee_values is not None]
+    next_id = (connection.scalar(select(func.max(FEES.c.id))) or 0) + 1
+    for offset, change in enumerate(new):
+        change.fee_id = next_id + offset
+    _insert_all(connection, FEES, [
+        {**_key_columns(c.key), **(c.fee_values or {}), "id": c.fee_id} for c in new
+    ])  # fmt: skip
+    _update_fees(connection, updated)
+    _insert_all(connection, INSTALLMENTS, [
+        {**i, "fee_id": c.fee_id} for c in changes for i in c.new_installments
+    ])  # fmt: skip
+    _update_installments(connection, changes)
+    _insert_all(connection, REVISIONS, [
+        {**c.revision, "fee_id": c.fee_id} for c in changes if c.revision is not None
+    ])  # fmt: skip
+
+
+def _key_columns(key: EventKey) -> dict[str, Any]:
+    return {
+        "source_type": key.source_type.value,
+        "source_id": key.source_id,
+        "occurrence_key": key.occurrence_key,
+        "occurrence": key.occurrence,
+    }
+
+
+def _insert_all(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def _update_fees(connection: Connection, changes: list[FeeChange]) -> None:
+    """One executemany per set of columns (a removal writes fewer columns than a change)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        values = change.fee_values or {}
+        by_columns.setdefault(tuple(sorted(values)), []).append(
+            {**{f"v_{k}": v for k, v in values.items()}, "b_id": change.fee_id}
+        )
+    for columns, rows in by_columns.items():
+        statement = (
+            update(FEES)
+            .where(FEES.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"v_{name}") for name in columns})
+        )
+        connection.execute(statement, rows)
+
+
+def _update_installments(connection: Connection, changes: list[FeeChange]) -> None:
+    rows = [
+        {**{f"v_{k}": v for k, v in values.items()}, "b_id": installment_id}
+        for change in changes
+        for installment_id, values in change.installment_updates.items()
+    ]
+    if not rows:
+        return
+    statement = (
+        update(INSTALLMENTS)
+        .where(INSTALLMENTS.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"v_{name}") for name in
+                 ("effective_date", "amount", "status", "credit_review_reason")})
+    )  # fmt: skip
+    connection.execute(statement, rows)
+
+
+def replace_blocked(
+    connection: Connection,
+    evaluated: dict[SourceType, set[int]],
+    blocked: list[Blocked],
+) -> None:
+    """Make the blocked list for these sources exactly ``blocked``."""
+    for source_type, ids in evaluated.items():
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), CHUNK):
+            connection.execute(
+                delete(BLOCKED).where(
+                    BLOCKED.c.source_type == source_type.value,
+                    BLOCKED.c.source_id.in_(wanted[start : start + CHUNK]),
+                )
+            )
+    _insert_all(connection, BLOCKED, [
+        {**_key_columns(b.key), "billto_id": b.billto_id, "product_code": b.product_code,
+         "event_date": b.event_date, "reason": b.reason,
+         "source_updated_at": b.source_updated_at}
+        for b in blocked
+    ])  # fmt: skip
