@@ -41,10 +41,7 @@ def price_placement(
 ) -> Price | Unpriceable:
     """A direct-hire placement's fee: a percentage of salary or OTE, or a flat amount."""
     if product.pricing is Pricing.FLAT:
-        amount = assignment.price_amount if assignment.price_amount is not None else product.amount
-        if amount is None:
-            return Unpriceable(f"product {product.code} has no flat amount")
-        return Price(quantize(amount, placement.currency), {"flat_amount": str(amount)})
+        return _flat(product, assignment, placement.currency)
     if product.pricing is not Pricing.PERCENTAGE:
         return Unpriceable(
             f"product {product.code} is priced {product.pricing.value}; a direct-hire "
@@ -68,6 +65,14 @@ def _percentage_of_placement(
         return Unpriceable(f"product {product.code} has no rate")
     amount = quantize(value * rate / HUNDRED, placement.currency)
     return Price(amount, {basis.value: str(value), "rate": plain(rate)})
+
+
+def _flat(product: ProductInfo, assignment: AssignmentInfo, currency: str) -> Price | Unpriceable:
+    """A fixed amount per event: the assignment's negotiated one, else the catalog's."""
+    amount = assignment.price_amount if assignment.price_amount is not None else product.amount
+    if amount is None:
+        return Unpriceable(f"product {product.code} has no flat amount")
+    return Price(quantize(amount, currency), {"flat_amount": str(amount)})
 
 
 HOUR_TYPES = (
@@ -102,10 +107,7 @@ def price_service_fee(
 ) -> Price | Unpriceable:
     """Quantity times unit price (the fee's own, else the assignment's, else the catalog's)."""
     if product.pricing is Pricing.FLAT:
-        flat = assignment.price_amount if assignment.price_amount is not None else product.amount
-        if flat is None:
-            return Unpriceable(f"product {product.code} has no flat amount")
-        return Price(quantize(flat, fee.currency), {"flat_amount": str(flat)})
+        return _flat(product, assignment, fee.currency)
     if product.pricing is not Pricing.UNIT:
         return Unpriceable(
             f"service fee {fee.id} is for product {product.code}, priced "

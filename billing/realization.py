@@ -199,17 +199,15 @@ def evaluate_timecard(
     )
 
 
-def evaluate_service_fee(
-    fee: AtsServiceFee, context: RealizationContext
-) -> tuple[list[Evaluation], str]:
-    """One evaluation per occurrence due by the as-of date, and why any other is gone."""
+def evaluate_service_fee(fee: AtsServiceFee, context: RealizationContext) -> list[Evaluation]:
+    """One evaluation per occurrence due by the as-of date."""
     try:
         schedule = Schedule(fee.schedule)
     except ValueError:
         reason = f"service fee {fee.id} has an unknown schedule {fee.schedule!r}: fix it in the ATS"
         key = EventKey(SourceType.SERVICE_FEE, fee.id)
         return [Blocked(key, fee.billto_id, fee.product_code, fee.created_date, reason,
-                        fee.updated_at)], reason  # fmt: skip
+                        fee.updated_at)]  # fmt: skip
     dates = occurrences(
         fee.created_date,
         schedule,
@@ -218,10 +216,34 @@ def evaluate_service_fee(
         cancelled_on=fee.cancelled_on,
     )
     scheduled = schedule is not Schedule.ONE_TIME
-    evaluations = [
-        _evaluate_occurrence(fee, day if scheduled else None, day, context) for day in dates
-    ]
-    return evaluations, _why_occurrence_gone(fee)
+    return [_evaluate_occurrence(fee, day if scheduled else None, day, context) for day in dates]
+
+
+def is_occurrence_gone(fee: AtsServiceFee, occurrence: dt.date | None, as_of: dt.date) -> bool:
+    """Whether a realized occurrence that this run did not evaluate no longer exists.
+
+    An occurrence after the as-of date still stands if the schedule still has
+    it (a run with an earlier as-of date must not cancel it); one on or before
+    the as-of date that was not evaluated is gone (cancelled, ended, or the
+    schedule changed).
+    """
+    try:
+        schedule = Schedule(fee.schedule)
+    except ValueError:
+        return False  # blocked until the schedule is fixed: leave realized fees alone
+    if (occurrence is None) != (schedule is Schedule.ONE_TIME):
+        return True
+    day = occurrence or fee.created_date
+    if day <= as_of:
+        return True
+    still = occurrences(
+        fee.created_date,
+        schedule,
+        as_of=day,
+        end=fee.schedule_end_date,
+        cancelled_on=fee.cancelled_on,
+    )
+    return day not in still
 
 
 def _evaluate_occurrence(
@@ -246,7 +268,8 @@ def _evaluate_occurrence(
     )
 
 
-def _why_occurrence_gone(fee: AtsServiceFee) -> str:
+def why_occurrence_gone(fee: AtsServiceFee) -> str:
+    """The reason a person reads on an occurrence that no longer bills."""
     if fee.cancelled_on is not None:
         return f"service fee {fee.id} was cancelled on {fee.cancelled_on}"
     if fee.schedule_end_date is not None:

@@ -40,6 +40,8 @@ from billing.realization import (
     evaluate_placement,
     evaluate_service_fee,
     evaluate_timecard,
+    is_occurrence_gone,
+    why_occurrence_gone,
 )
 from billing.realization_state import (
     AS_OF,
@@ -77,9 +79,7 @@ class _Page:
 
     evaluations: list[Evaluation] = field(default_factory=list)
     sources: dict[SourceType, set[int]] = field(default_factory=dict)
-    gone: dict[int, str] = field(
-        default_factory=dict
-    )  # service fee id -> why other occurrences went
+    service_fees: dict[int, AtsServiceFee] = field(default_factory=dict)
 
     def add(
         self, source_type: SourceType, source_id: int, evaluations: Iterable[Evaluation]
@@ -305,9 +305,9 @@ class RealizationRun:
         for fee in fees:
             if not self._is_new(SourceType.SERVICE_FEE, fee.id):
                 continue
-            evaluations, gone_reason = evaluate_service_fee(fee, self.context)
+            evaluations = evaluate_service_fee(fee, self.context)
             page.add(SourceType.SERVICE_FEE, fee.id, evaluations)
-            page.gone[fee.id] = gone_reason
+            page.service_fees[fee.id] = fee
         return page
 
     def _converge(self, page: _Page, mark: _Mark | None) -> None:
@@ -355,8 +355,11 @@ class RealizationRun:
             source_type, source_id, _ = natural
             if source_type != SourceType.SERVICE_FEE or natural in seen:
                 continue
+            fee = page.service_fees.get(source_id)
             key = _key_from(natural)
-            gone = NotBillable(key, Removal.CANCEL, page.gone.get(source_id, ""), self.now)
+            if fee is None or not is_occurrence_gone(fee, key.occurrence, self.as_of):
+                continue
+            gone = NotBillable(key, Removal.CANCEL, why_occurrence_gone(fee), fee.updated_at)
             change = converge(state, gone, self.now)
             self.summary.counts[change.outcome] += 1
             changes.append(change)
