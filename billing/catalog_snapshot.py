@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 
 from billing.assignments import CustomerAssignment, ScopeKind
 from billing.catalog import Pricing, Product, Terms
-from billing.catalog_store import export_catalog
-from billing.catalog_yaml import dump_catalog_yaml
 from billing.pay_plans import LineStrategy, PayPlan, PlanLine
 
 
@@ -91,22 +89,36 @@ class CatalogSnapshot:
 def load_catalog_snapshot(session: Session) -> CatalogSnapshot:
     """The current catalog as values, with a fingerprint of its exported form."""
     assignments: dict[int, list[AssignmentInfo]] = {}
-    for row in session.scalars(select(CustomerAssignment)).unique():
+    for row in session.scalars(select(CustomerAssignment).order_by(CustomerAssignment.id)).unique():
         assignments.setdefault(row.billto_id, []).append(_assignment_info(row))
-    document = export_catalog(session)
+    products = {
+        p.code: _product_info(p)
+        for p in session.scalars(select(Product).order_by(Product.code)).unique()
+    }
+    pay_plans = {
+        plan.code: tuple(
+            PlanLine(LineStrategy(ln.strategy), ln.value, ln.days_from_event) for ln in plan.lines
+        )
+        for plan in session.scalars(select(PayPlan).order_by(PayPlan.code)).unique()
+    }
+    terms = {t.code: t.due_days for t in session.scalars(select(Terms).order_by(Terms.code))}
+    by_billto = {k: tuple(v) for k, v in sorted(assignments.items())}
     return CatalogSnapshot(
-        products={p.code: _product_info(p) for p in session.scalars(select(Product)).unique()},
-        pay_plans={
-            plan.code: tuple(
-                PlanLine(LineStrategy(ln.strategy), ln.value, ln.days_from_event)
-                for ln in plan.lines
-            )
-            for plan in session.scalars(select(PayPlan)).unique()
-        },
-        terms_due_days={t.code: t.due_days for t in session.scalars(select(Terms))},
-        assignments_by_billto={k: tuple(v) for k, v in assignments.items()},
-        fingerprint=hashlib.sha256(dump_catalog_yaml(document).encode()).hexdigest(),
+        products=products,
+        pay_plans=pay_plans,
+        terms_due_days=terms,
+        assignments_by_billto=by_billto,
+        fingerprint=_fingerprint(products, pay_plans, terms, by_billto),
     )
+
+
+def _fingerprint(*parts: object) -> str:
+    """A digest of the values realization reads: equal catalogs give equal digests.
+
+    The parts are built in a fixed order from frozen dataclasses of str, int,
+    Decimal and date, whose ``repr`` is stable, so no serializer is needed.
+    """
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _product_info(row: Product) -> ProductInfo:

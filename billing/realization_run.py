@@ -16,6 +16,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import or_
@@ -157,13 +158,9 @@ class RealizationRun:
     def run(self) -> RealizationSummary:
         """Evaluate everything that may have changed and converge its fees."""
         with Session(self.engine) as session:
-            catalog = load_catalog_snapshot(session)
+            self.catalog = catalog = load_catalog_snapshot(session)
         with self.engine.connect() as connection:
             self.state = state = read_state(connection)
-        billtos = BilltoTree.of(
-            r for page in self.reader.iter_changed(BILLTOS, None) for r in page.records
-        )
-        self.context = RealizationContext.build(catalog, billtos, self.as_of)
         self.summary.full = state.get(CATALOG_FINGERPRINT) != catalog.fingerprint
         if self.summary.full:
             logger.info("catalog changed (or first run): evaluating every ATS event")
@@ -174,6 +171,14 @@ class RealizationRun:
             write_state(connection, CATALOG_FINGERPRINT, catalog.fingerprint)
             write_state(connection, AS_OF, max(self.as_of, _as_of(state) or self.as_of).isoformat())
         return self.summary
+
+    @cached_property
+    def context(self) -> RealizationContext:
+        """Built on first use: a run with nothing to evaluate never reads the Billto tree."""
+        billtos = BilltoTree.of(
+            r for page in self.reader.iter_changed(BILLTOS, None) for r in page.records
+        )
+        return RealizationContext.build(self.catalog, billtos, self.as_of)
 
     def _full_pass(self) -> None:
         """Every event, then high-water marks for the tables read through others."""
@@ -248,7 +253,7 @@ class RealizationRun:
         for rows, page_mark in self._changed_rows(BILLTOS, "billtos", self._since("billtos")):
             changed.update(b.id for b in rows)
             mark = page_mark
-        affected = sorted(self.context.billtos.subtree(changed))
+        affected = sorted(self.context.billtos.subtree(changed)) if changed else []
         for start in range(0, len(affected), self.page_size):
             chunk = affected[start : start + self.page_size]
             for placements in self.reader.iter_matching(

@@ -2,7 +2,13 @@ import pytest
 from sqlalchemy import inspect
 
 from backoffice.errors import NeedsUserAction
-from backoffice.schema import current_revision, ensure_schema_current, head_revision, upgrade_schema
+from backoffice.schema import (
+    SCHEMA_HEAD,
+    current_revision,
+    ensure_schema_current,
+    head_revision,
+    upgrade_schema,
+)
 
 
 def test_upgrade_creates_the_schema_and_is_idempotent(database_url, make_engine):
@@ -35,3 +41,7 @@ def test_commands_refuse_an_unmigrated_database(sqlite_runner):
 def test_db_upgrade_then_commands_run(sqlite_runner):
     assert sqlite_runner("db", "upgrade").exit_code == 0
     assert sqlite_runner("catalog", "export").exit_code == 0
+
+
+def test_schema_head_constant_is_the_newest_migration():
+    assert head_revision() == SCHEMA_HEAD
