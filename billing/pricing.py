@@ -39,14 +39,12 @@ class Unpriceable:
 def price_placement(
     placement: AtsPlacement, product: ProductInfo, assignment: AssignmentInfo
 ) -> Price | Unpriceable:
-    """A direct-hire placement's fee: a percentage of salary or OTE, or a flat amount."""
+    """A direct-hire placement's fee: a percentage of salary or OTE, or a flat amount.
+
+    The caller has checked that the product is priced percentage or flat.
+    """
     if product.pricing is Pricing.FLAT:
         return _flat(product, assignment, placement.currency)
-    if product.pricing is not Pricing.PERCENTAGE:
-        return Unpriceable(
-            f"product {product.code} is priced {product.pricing.value}; a direct-hire "
-            "placement needs a percentage or flat product: pick another product on the placement"
-        )
     return _percentage_of_placement(placement, product, assignment)
 
 
@@ -105,14 +103,12 @@ def price_timecard(card: AtsTimecard, placement: AtsPlacement) -> Price | Unpric
 def price_service_fee(
     fee: AtsServiceFee, product: ProductInfo, assignment: AssignmentInfo
 ) -> Price | Unpriceable:
-    """Quantity times unit price (the fee's own, else the assignment's, else the catalog's)."""
+    """Quantity times unit price (the fee's own, else the assignment's, else the catalog's).
+
+    The caller has checked that the product is priced unit or flat.
+    """
     if product.pricing is Pricing.FLAT:
         return _flat(product, assignment, fee.currency)
-    if product.pricing is not Pricing.UNIT:
-        return Unpriceable(
-            f"service fee {fee.id} is for product {product.code}, priced "
-            f"{product.pricing.value}; service fees need a unit or flat product"
-        )
     unit_price = next(
         (
             p

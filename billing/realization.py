@@ -33,6 +33,11 @@ from billing.schedules import Schedule, occurrences
 
 ASSIGNMENT_ACTION = "add one in Catalog → Customer assignments"
 
+# The pricings that can price each kind of event.
+PLACEMENT_PRICINGS = frozenset({Pricing.PERCENTAGE, Pricing.FLAT})
+TIMECARD_PRICINGS = frozenset({Pricing.HOURLY})
+SERVICE_FEE_PRICINGS = frozenset({Pricing.UNIT, Pricing.FLAT})
+
 
 class Removal(StrEnum):
     """How a fee goes away when its event stops billing."""
@@ -152,7 +157,7 @@ def evaluate_placement(placement: AtsPlacement, context: RealizationContext) -> 
     return _realize(
         event,
         context,
-        fits=lambda p: p.pricing in (Pricing.PERCENTAGE, Pricing.FLAT),
+        pricings=PLACEMENT_PRICINGS,
         price=lambda product, assignment: price_placement(placement, product, assignment),
     )
 
@@ -194,7 +199,7 @@ def evaluate_timecard(
     return _realize(
         event,
         context,
-        fits=lambda p: p.pricing is Pricing.HOURLY,
+        pricings=TIMECARD_PRICINGS,
         price=lambda _product, _assignment: price_timecard(card, placement),
     )
 
@@ -263,7 +268,7 @@ def _evaluate_occurrence(
     return _realize(
         event,
         context,
-        fits=lambda p: p.pricing in (Pricing.UNIT, Pricing.FLAT),
+        pricings=SERVICE_FEE_PRICINGS,
         price=lambda product, assignment: price_service_fee(fee, product, assignment),
     )
 
@@ -281,7 +286,7 @@ def _realize(
     event: _Event,
     context: RealizationContext,
     *,
-    fits: Callable[[ProductInfo], bool],
+    pricings: frozenset[Pricing],
     price: Callable[[ProductInfo, AssignmentInfo], Price | Unpriceable],
 ) -> Evaluation:
     """Resolve product, assignment, price and pay plan; the first gap blocks the event."""
@@ -294,7 +299,7 @@ def _realize(
         return blocked(f"Billto {event.billto_id} is not in the ATS")
     if not is_known_currency(event.currency):
         return blocked(f"currency {event.currency!r} is not an ISO 4217 code this service knows")
-    product = _product(event, context, fits)
+    product = _product(event, context, pricings)
     if isinstance(product, str):
         return blocked(product)
     assignment = context.coverage.covering_assignment(event.billto_id, product, event.event_date)
@@ -313,9 +318,9 @@ def _realize(
 
 
 def _product(
-    event: _Event, context: RealizationContext, fits: Callable[[ProductInfo], bool]
+    event: _Event, context: RealizationContext, pricings: frozenset[Pricing]
 ) -> ProductInfo | str:
-    """The event's product, or why there is none."""
+    """The event's product, or why there is none (or why it cannot price this event)."""
     if event.product_code:
         product = context.catalog.products.get(event.product_code)
         if product is None:
@@ -323,8 +328,17 @@ def _product(
                 f"product {event.product_code} is not in the catalog: add it in Catalog → "
                 "Products or correct the ATS record"
             )
+        if product.pricing not in pricings:
+            kinds = " or ".join(sorted(p.value for p in pricings))
+            return (
+                f"product {product.code} is priced {product.pricing.value}, but a "
+                f"{event.key.source_type.value.replace('_', ' ')} needs a {kinds} product: "
+                "correct the product on the ATS record"
+            )
         return product
-    found = context.coverage.assigned_products(event.billto_id, event.event_date, fits)
+    found = context.coverage.assigned_products(
+        event.billto_id, event.event_date, lambda p: p.pricing in pricings
+    )
     if len(found) == 1:
         return found[0]
     where = context.billtos.describe(event.billto_id)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -214,8 +214,8 @@ class RealizationRun:
             SERVICE_FEES, "service_fees", self._since("service_fees"), self._service_fee_page
         )
         last_as_of = _as_of(self.state)
-        if last_as_of is not None and self.as_of != last_as_of:
-            self._open_schedules(min(self.as_of, last_as_of))
+        if last_as_of is not None and self.as_of > last_as_of:
+            self._fees_due_between(last_as_of, self.as_of)
 
     def _since(self, name: str) -> dt.datetime | None:
         return parse_cursor(self.state.get(cursor_name(name)))
@@ -228,7 +228,10 @@ class RealizationRun:
         Each page comes with the mark (high-water and boundary) to store once
         the page is written.
         """
-        boundary = Boundary.load(self.state.get(boundary_name(name)), self.reader.lookback)
+        if since is None:  # a full read evaluates every row, whatever the last run saw
+            boundary = Boundary(self.reader.lookback)
+        else:
+            boundary = Boundary.load(self.state.get(boundary_name(name)), self.reader.lookback)
         for page in self.reader.iter_changed(source, since, page_size=self.page_size):
             fresh = [r for r in page.records if not boundary.has_seen(r.id, r.updated_at)]
             for row in page.records:
@@ -268,15 +271,25 @@ class RealizationRun:
             with self.engine.begin() as connection:
                 mark.write(connection)
 
-    def _open_schedules(self, since_day: dt.date) -> None:
-        """Scheduled service fees that may have occurrences between the two as-of dates."""
+    def _fees_due_between(self, after: dt.date, through: dt.date) -> None:
+        """Service fees that may have an occurrence after ``after`` and up to ``through``.
+
+        Moving the as-of date changes which occurrences are due without any
+        ATS row changing, so those fees are read again by their dates.
+        """
         fee = tables.service_fee.c
-        open_fees = (
-            fee.schedule != "one_time",
-            or_(fee.cancelled_on.is_(None), fee.cancelled_on > since_day),
-            or_(fee.schedule_end_date.is_(None), fee.schedule_end_date > since_day),
+        one_time_in_window = and_(
+            fee.schedule == "one_time", fee.created_date > after, fee.created_date <= through
         )
-        for fees in self.reader.iter_matching(SERVICE_FEES, *open_fees, page_size=self.page_size):
+        scheduled_and_open = and_(
+            fee.schedule != "one_time",
+            fee.created_date <= through,
+            or_(fee.cancelled_on.is_(None), fee.cancelled_on > after),
+            or_(fee.schedule_end_date.is_(None), fee.schedule_end_date > after),
+        )
+        for fees in self.reader.iter_matching(
+            SERVICE_FEES, or_(one_time_in_window, scheduled_and_open), page_size=self.page_size
+        ):
             self._converge(self._service_fee_page(fees), None)
 
     def _placement_page(self, placements: list[AtsPlacement]) -> _Page:
@@ -284,13 +297,13 @@ class RealizationRun:
         contract = {p.id: p for p in placements if p.placement_type == "contract"}
         cards = self.reader.timecards_of(contract) if contract else {}
         for placement in placements:
-            page.add(
-                SourceType.PLACEMENT, placement.id, [evaluate_placement(placement, self.context)]
-            )
+            if self._is_new(SourceType.PLACEMENT, placement.id):
+                evaluation = evaluate_placement(placement, self.context)
+                page.add(SourceType.PLACEMENT, placement.id, [evaluation])
             for card in cards.get(placement.id, ()):
-                page.add(
-                    SourceType.TIMECARD, card.id, [evaluate_timecard(card, placement, self.context)]
-                )
+                if self._is_new(SourceType.TIMECARD, card.id):
+                    evaluation = evaluate_timecard(card, placement, self.context)
+                    page.add(SourceType.TIMECARD, card.id, [evaluation])
         return page
 
     def _timecard_page(self, cards: list[AtsTimecard]) -> _Page:
