@@ -54,11 +54,18 @@ from billing.realization_state import (
     read_state,
     write_state,
 )
-from billing.realization_store import FeeKey, apply_changes, load_fee_states, replace_blocked
+from billing.realization_store import (
+    FeeKey,
+    apply_changes,
+    load_fee_states,
+    refresh_statistics,
+    replace_blocked,
+)
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000
+ANALYZE_EVERY = 200_000  # fees written between refreshes of the planner's statistics
 
 
 @dataclass
@@ -144,6 +151,7 @@ class RealizationRun:
         # Rows already evaluated in an incremental run (a changed Billto and a changed
         # placement can lead to the same row); a full pass reads each row once.
         self.seen: set[tuple[SourceType, int]] = set()
+        self.written_since_analyze = 0
 
     def _is_new(self, source_type: SourceType, source_id: int) -> bool:
         """Whether this run has not evaluated the row yet (and now counts it as evaluated)."""
@@ -167,6 +175,7 @@ class RealizationRun:
             self._full_pass()
         else:
             self._incremental_pass()
+        self._keep_statistics_fresh(0, force=self.summary.full)
         with self.engine.begin() as connection:
             write_state(connection, CATALOG_FINGERPRINT, catalog.fingerprint)
             write_state(connection, AS_OF, max(self.as_of, _as_of(state) or self.as_of).isoformat())
@@ -339,8 +348,17 @@ class RealizationRun:
             replace_blocked(connection, page.sources, blocked)
             if mark is not None:
                 mark.write(connection)
+        self._keep_statistics_fresh(sum(1 for c in changes if c.fee_values is not None))
         self.heartbeat()
         self.progress(len(page.evaluations))
+
+    def _keep_statistics_fresh(self, written: int, *, force: bool = False) -> None:
+        """Refresh the planner's statistics every ``ANALYZE_EVERY`` fees written."""
+        self.written_since_analyze += written
+        if self.written_since_analyze >= ANALYZE_EVERY or (force and self.written_since_analyze):
+            with self.engine.begin() as connection:
+                refresh_statistics(connection)
+            self.written_since_analyze = 0
 
     def _plan(
         self, page: _Page, existing: dict[FeeKey, FeeState]
