@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backoffice.errors import NeedsUserAction
+from backoffice.errors import FatalError, NeedsUserAction
 from backoffice.storage import Base
 
 logger = logging.getLogger(__name__)
@@ -104,12 +104,20 @@ class RunLock:
         return None
 
     def heartbeat(self) -> None:
-        """Show the lock is still in use (long runs call this between pages)."""
+        """Show the lock is still in use (long runs call this between pages).
+
+        Raises ``FatalError`` if another process took the lock over (this one
+        stalled past ``STALE_AFTER``): going on would run two jobs at once.
+        """
         with self.engine.begin() as connection:
-            connection.execute(
+            renewed = connection.execute(
                 update(JobLock)
                 .where(JobLock.name == self.name, JobLock.holder == self.holder)
                 .values(heartbeat_at=self.clock())
+            )
+        if renewed.rowcount != 1:
+            raise FatalError(
+                f"the {self.name} lock was taken over by another process while this one stalled"
             )
 
     def release(self) -> None:
