@@ -27,6 +27,9 @@ from backoffice.settings import load_settings
 from billing.catalog_store import CatalogInvalid, export_catalog, import_catalog
 from billing.catalog_yaml import dump_catalog_yaml
 from billing.fee_queries import list_blocked, list_fees
+from billing.invoice_queries import find_invoice, invoice_as_dict, list_invoices
+from billing.invoices import InvoiceBatch
+from billing.invoicing import BatchUnhealthy, approve_batch, build_batch, health_check
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,7 +49,7 @@ def _runtime() -> Runtime:
 
 def _fail(error: NeedsUserAction) -> NoReturn:
     click.echo(f"Error: {error.message}", err=True)
-    if isinstance(error, CatalogInvalid):
+    if isinstance(error, CatalogInvalid | BatchUnhealthy):
         for issue in error.issues:
             click.echo(f"  - {issue}", err=True)
     click.echo(error.action, err=True)
@@ -80,7 +83,7 @@ def not_built(what: str, arrives_with: str) -> NoReturn:
 
 
 def _print_json(data: object) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -280,36 +283,122 @@ def invoice() -> None:
 
 
 @invoice.command("run")
-@click.option("--through", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
-@click.option("--dry-run", is_flag=True)
+@click.option(
+    "--through",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="Invoice every pending installment dated on or before DATE.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be built; write nothing.")
 @click.option("--json", "as_json", is_flag=True)
-def invoice_run(through: Any, dry_run: bool, as_json: bool) -> None:
+@handles_user_errors
+def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
     """Build a draft batch from every uninvoiced installment dated on or before DATE."""
-    not_built("invoice run", INVOICING)
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        draft = build_batch(session, through.date(), now=_utcnow(), dry_run=dry_run)
+        billtos = _billtos_of(runtime, {i.billto_id for i in draft.invoices})
+        warnings = draft.warnings + [str(h) for h in health_check(session, draft.invoices, billtos)]
+        invoices = [invoice_as_dict(i) for i in draft.invoices]
+        batch_id = draft.batch.id if draft.batch else None
+        if dry_run:
+            session.rollback()
+    if as_json:
+        _print_json(
+            {"batch_id": batch_id, "dry_run": dry_run, "invoices": invoices, "warnings": warnings}
+        )
+        return
+    if not invoices:
+        click.echo(f"Nothing is pending through {through.date()}.")
+    else:
+        what = "Would build" if dry_run else f"Built draft batch {batch_id} with"
+        click.echo(f"{what} {len(invoices)} invoice(s) through {through.date()}.")
+    for invoice in invoices:
+        click.echo(
+            f"  Billto {invoice['billto_id']} {invoice['invoice_date']} {invoice['terms']} "
+            f"{invoice['total']} {invoice['currency']} ({len(invoice['lines'])} line(s))"
+        )
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _billtos_of(runtime: Runtime, ids: set[int]) -> dict[int, Any]:
+    return AtsReader(runtime.ats_engine).get(BILLTOS, ids) if ids else {}
 
 
 @invoice.command("approve")
 @click.argument("batch_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
 def invoice_approve(batch_id: int, as_json: bool) -> None:
     """Health-check and approve a batch: numbers are assigned, invoices become immutable."""
-    not_built("invoice approve", INVOICING)
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        batch = session.get(InvoiceBatch, batch_id)
+        billtos = _billtos_of(runtime, {i.billto_id for i in batch.invoices} if batch else set())
+        invoices = [
+            invoice_as_dict(i) for i in approve_batch(session, batch_id, billtos, now=_utcnow())
+        ]
+    if as_json:
+        _print_json(invoices)
+        return
+    numbers = ", ".join(i["number"] for i in invoices)
+    click.echo(f"Approved batch {batch_id}: {numbers}.")
 
 
 @invoice.command("list")
 @click.option("--batch", type=int)
 @click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
 def invoice_list(batch: int | None, as_json: bool) -> None:
     """Invoices with lines and lineage."""
-    not_built("invoice list", INVOICING)
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        invoices = list_invoices(session, batch_id=batch)
+    if as_json:
+        _print_json(invoices)
+        return
+    for invoice in invoices:
+        click.echo(
+            f"{invoice['number'] or '(draft)'} batch {invoice['batch_id']} Billto "
+            f"{invoice['billto_id']} {invoice['invoice_date']} due {invoice['due_date']} "
+            f"{invoice['total']} {invoice['currency']} {invoice['status']}"
+        )
 
 
 @invoice.command("show")
 @click.argument("number")
 @click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
 def invoice_show(number: str, as_json: bool) -> None:
     """One invoice with its lines and lineage."""
-    not_built("invoice show", INVOICING)
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        invoice = find_invoice(session, number)
+    if invoice is None:
+        raise NeedsUserAction(
+            "invoice_not_found",
+            f"There is no invoice {number}.",
+            "Run `backoffice invoice list` to see the invoice numbers.",
+        )
+    if as_json:
+        _print_json(invoice)
+        return
+    click.echo(
+        f"Invoice {invoice['number']} for Billto {invoice['billto_id']}, "
+        f"{invoice['invoice_date']} due {invoice['due_date']} ({invoice['terms']}), "
+        f"{invoice['total']} {invoice['currency']}, {invoice['status']}"
+    )
+    for line in invoice["lines"]:
+        click.echo(
+            f"  {line['product_code']}: {line['description']} — {line['amount']} "
+            f"(fee {line['fee_id']} installment {line['seq']}, "
+            f"{line['source_type']} {line['source_id']})"
+        )
 
 
 @invoice.command("export")

@@ -6,7 +6,7 @@ guarantees it, whichever command runs.
 
 from backoffice import locks
 from backoffice.storage import Base
-from billing import assignments, catalog, fees, pay_plans, realization_state
+from billing import assignments, catalog, fees, invoices, pay_plans, realization_state
 
-MODEL_MODULES = (locks, catalog, pay_plans, assignments, fees, realization_state)
+MODEL_MODULES = (locks, catalog, pay_plans, assignments, fees, realization_state, invoices)
 metadata = Base.metadata

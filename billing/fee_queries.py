@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from billing.fees import BlockedEvent, FeeInstallment, RealizedFee
+from billing.invoices import Invoice, InvoiceLine
 from billing.money import quantize
 
 
@@ -29,10 +30,26 @@ def list_fees(
         query = query.where(RealizedFee.status == status)
     if limit is not None:
         query = query.limit(limit)
-    return [fee_as_dict(fee) for fee in session.scalars(query)]
+    fees = list(session.scalars(query))
+    numbers = _invoice_numbers(session, [i.id for fee in fees for i in fee.installments])
+    return [fee_as_dict(fee, numbers) for fee in fees]
 
 
-def fee_as_dict(fee: RealizedFee) -> dict[str, Any]:
+def _invoice_numbers(session: Session, installment_ids: list[int]) -> dict[int, str | None]:
+    """The number of the invoice each installment is on, for those on one."""
+    numbers: dict[int, str | None] = {}
+    for start in range(0, len(installment_ids), 1000):
+        chunk = installment_ids[start : start + 1000]
+        rows = session.execute(
+            select(InvoiceLine.installment_id, Invoice.number)
+            .join(Invoice, InvoiceLine.invoice_id == Invoice.id)
+            .where(InvoiceLine.installment_id.in_(chunk))
+        )
+        numbers.update({installment_id: number for installment_id, number in rows})
+    return numbers
+
+
+def fee_as_dict(fee: RealizedFee, invoice_numbers: dict[int, str | None]) -> dict[str, Any]:
     """One fee in the contract's ``fees list --json`` shape."""
     return {
         "fee_id": fee.id,
@@ -46,17 +63,21 @@ def fee_as_dict(fee: RealizedFee) -> dict[str, Any]:
         "event_date": fee.event_date.isoformat(),
         "amount": str(quantize(fee.amount, fee.currency)),
         "status": fee.status,
-        "installments": [_installment(i, fee.currency) for i in fee.installments],
+        "installments": [
+            _installment(i, fee.currency, invoice_numbers.get(i.id)) for i in fee.installments
+        ],
     }
 
 
-def _installment(installment: FeeInstallment, currency: str) -> dict[str, Any]:
+def _installment(
+    installment: FeeInstallment, currency: str, invoice_number: str | None
+) -> dict[str, Any]:
     return {
         "seq": installment.seq,
         "effective_date": installment.effective_date.isoformat(),
         "amount": str(quantize(installment.amount, currency)),
         "status": installment.status,
-        "invoice_number": None,  # TODO(#5): the number of the invoice it went on
+        "invoice_number": invoice_number,
     }
 
 

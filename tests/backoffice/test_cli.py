@@ -28,7 +28,7 @@ def test_top_level_help_lists_the_commands(sqlite_runner):
 
 
 def test_commands_not_built_yet_say_so_and_exit_2(sqlite_runner):
-    result = sqlite_runner("invoice", "run", "--through", "2024-01-31")
+    result = sqlite_runner("invoice", "export", "1", "--format", "csv", "batch.csv")
 
     assert result.exit_code == 2
     assert "not built yet" in result.stderr
