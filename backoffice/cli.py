@@ -29,7 +29,14 @@ from billing.catalog_yaml import dump_catalog_yaml
 from billing.fee_queries import list_blocked, list_fees
 from billing.invoice_queries import find_invoice, invoice_as_dict, list_invoices
 from billing.invoices import InvoiceBatch
-from billing.invoicing import BatchUnhealthy, approve_batch, build_batch, health_check
+from billing.invoicing import (
+    BatchUnhealthy,
+    approve_batch,
+    build_batch,
+    configure_numbering,
+    discard_batch,
+    health_check,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -408,6 +415,35 @@ def invoice_show(number: str, as_json: bool) -> None:
 def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
     """The batch as a file for manual import."""
     not_built("invoice export", INVOICING)
+
+
+@invoice.command("discard")
+@click.argument("batch_id", type=int)
+@handles_user_errors
+def invoice_discard(batch_id: int) -> None:
+    """Throw a draft batch away; its installments return to pending."""
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        dropped = discard_batch(session, batch_id)
+    click.echo(f"Discarded draft batch {batch_id} ({dropped} invoice(s)).")
+
+
+@invoice.command("numbering")
+@click.option("--prefix", help="Prefix of invoice numbers, e.g. INV-.")
+@click.option(
+    "--next",
+    "next_value",
+    type=click.IntRange(min=1),
+    help="The next invoice number (the first number of the next batch).",
+)
+@handles_user_errors
+def invoice_numbering(prefix: str | None, next_value: int | None) -> None:
+    """Show or set the invoice number sequence (numbers are never reused)."""
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        sequence = configure_numbering(session, prefix=prefix, next_value=next_value)
+        shown = f"{sequence.prefix}{sequence.next_value:0{sequence.width}d}"
+    click.echo(f"The next invoice number is {shown}.")
 
 
 @cli.group()

@@ -4,6 +4,12 @@ A line carries its lineage (installment, fee, ATS source) so every amount on
 an invoice can be traced back to the event that earned it. An installment is
 on at most one live invoice: the unique ``installment_id`` of a line makes a
 second batch over the same installment fail rather than bill it twice.
+
+Approved invoices never change: a session-wide ``before_flush`` hook checks
+every invoice and line about to be written, whatever the caller. Once an
+invoice has left draft only its status and balance may move (posting,
+payments, voiding); its lines, amounts, dates and number are fixed and it
+cannot be deleted. Corrections are credit memos.
 """
 
 from __future__ import annotations
@@ -11,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from backoffice.errors import FatalError
 from backoffice.storage import Base, ExactDecimal
 from billing.catalog import CODE_LENGTH
 
@@ -26,6 +34,7 @@ class BatchStatus(StrEnum):
 
     DRAFT = "draft"
     APPROVED = "approved"
+    DISCARDED = "discarded"  # kept, empty, so its id is never given to another batch
 
 
 class InvoiceStatus(StrEnum):
@@ -109,3 +118,38 @@ class NumberSequence(Base):
     prefix: Mapped[str] = mapped_column(String(10))
     width: Mapped[int] = mapped_column(Integer)
     next_value: Mapped[int] = mapped_column(Integer)
+
+
+MUTABLE_AFTER_APPROVAL = frozenset({"status", "balance"})
+
+
+def _status_as_loaded(invoice: Invoice) -> str:
+    history = inspect(invoice).attrs.status.history
+    return history.deleted[0] if history.deleted else invoice.status
+
+
+def _is_locked(invoice: Invoice | None) -> bool:
+    return invoice is not None and _status_as_loaded(invoice) != InvoiceStatus.DRAFT.value
+
+
+def _refuse(invoice: Invoice, what: str) -> None:
+    raise FatalError(
+        f"invoice {invoice.number or invoice.id} is {_status_as_loaded(invoice)} and cannot be "
+        f"changed ({what}): issue a credit memo instead"
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_invoices(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, Invoice) and _is_locked(obj):
+            changed = {a.key for a in inspect(obj).attrs if a.history.has_changes()}
+            if changed - MUTABLE_AFTER_APPROVAL:
+                _refuse(obj, ", ".join(sorted(changed - MUTABLE_AFTER_APPROVAL)))
+        elif isinstance(obj, InvoiceLine) and session.is_modified(obj) and _is_locked(obj.invoice):
+            _refuse(obj.invoice, "a line")
+    for obj in session.deleted:
+        if isinstance(obj, Invoice) and _is_locked(obj):
+            _refuse(obj, "deleted")
+        elif isinstance(obj, InvoiceLine) and _is_locked(obj.invoice):
+            _refuse(obj.invoice, "a line deleted")

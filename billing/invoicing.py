@@ -304,13 +304,7 @@ class BatchUnhealthy(NeedsUserAction):
 
 def _take_numbers(session: Session, count: int) -> list[str]:
     """``count`` consecutive numbers, reserved by one update of the sequence row."""
-    sequence = session.get(NumberSequence, INVOICE_SEQUENCE)
-    if sequence is None:
-        sequence = NumberSequence(
-            name=INVOICE_SEQUENCE, prefix=DEFAULT_PREFIX, width=DEFAULT_WIDTH, next_value=1
-        )
-        session.add(sequence)
-        session.flush()
+    sequence = _sequence(session)
     session.execute(
         update(NumberSequence)
         .where(NumberSequence.name == INVOICE_SEQUENCE)
@@ -330,3 +324,61 @@ def _take_numbers(session: Session, count: int) -> list[str]:
             "Shorten the prefix of the invoice number sequence.",
         )
     return numbers
+
+
+def discard_batch(session: Session, batch_id: int) -> int:
+    """Throw a draft batch away; its installments are pending again. Returns invoices dropped."""
+    batch = session.get(InvoiceBatch, batch_id)
+    if batch is None or batch.status != BatchStatus.DRAFT.value:
+        raise NeedsUserAction(
+            "batch_not_draft",
+            f"Batch {batch_id} is not a draft batch.",
+            "Only a draft batch can be discarded; "
+            "an approved invoice is corrected by a credit memo.",
+        )
+    count = len(batch.invoices)
+    for invoice in batch.invoices:
+        for line in invoice.lines:
+            session.delete(line)
+        session.delete(invoice)
+    batch.status = BatchStatus.DISCARDED.value
+    session.flush()
+    return count
+
+
+def configure_numbering(
+    session: Session, *, prefix: str | None = None, next_value: int | None = None
+) -> NumberSequence:
+    """Set the invoice number prefix and/or the next number (never back to a used one)."""
+    sequence = _sequence(session)
+    if next_value is not None:
+        if next_value < sequence.next_value:
+            raise NeedsUserAction(
+                "number_reused",
+                f"The next invoice number is already {sequence.next_value}; "
+                "numbers are never reused.",
+                f"Choose a next number of {sequence.next_value} or more.",
+            )
+        sequence.next_value = next_value
+    if prefix is not None:
+        sequence.prefix = prefix
+    if len(f"{sequence.prefix}{sequence.next_value:0{sequence.width}d}") > MAX_NUMBER_LENGTH:
+        raise NeedsUserAction(
+            "number_too_long",
+            f"Numbers would be longer than {MAX_NUMBER_LENGTH} characters, "
+            "which QuickBooks refuses.",
+            "Use a shorter prefix.",
+        )
+    session.flush()
+    return sequence
+
+
+def _sequence(session: Session) -> NumberSequence:
+    sequence = session.get(NumberSequence, INVOICE_SEQUENCE)
+    if sequence is None:
+        sequence = NumberSequence(
+            name=INVOICE_SEQUENCE, prefix=DEFAULT_PREFIX, width=DEFAULT_WIDTH, next_value=1
+        )
+        session.add(sequence)
+        session.flush()
+    return sequence

@@ -1,11 +1,18 @@
 """Invoicing through the CLI: the worked example, dry runs, approval and numbering."""
 
 import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from ats import tables
+from backoffice.errors import FatalError
 from billing.invoices import Invoice, NumberSequence
 
 
@@ -105,3 +112,65 @@ def test_fees_list_names_the_invoice_of_each_installment(realized, runner):
     ]
     shown = run_json(runner, "invoice", "show", "INV-000002")
     assert shown["total"] == "12500.00" and shown["status"] == "approved"
+
+
+def test_discarded_batch_returns_its_installments_to_a_later_run(realized, runner):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+
+    assert runner("invoice", "discard", str(batch)).exit_code == 0
+
+    rebuilt = run_json(runner, "invoice", "run", "--through", "2023-12-31")
+    assert len(rebuilt["invoices"]) == 2 and rebuilt["batch_id"] != batch
+
+
+def test_approved_batch_cannot_be_discarded(realized, runner):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+    run_json(runner, "invoice", "approve", str(batch))
+
+    result = runner("invoice", "discard", str(batch))
+
+    assert result.exit_code == 1
+    assert "credit memo" in result.stderr
+
+
+def test_first_invoice_number_is_settable_but_never_backwards(realized, runner):
+    assert runner("invoice", "numbering", "--prefix", "AC-", "--next", "101").exit_code == 0
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+    approved = run_json(runner, "invoice", "approve", str(batch))
+
+    assert [i["number"] for i in approved] == ["AC-000101", "AC-000102"]
+    backwards = runner("invoice", "numbering", "--next", "50")
+    assert backwards.exit_code == 1 and "never reused" in backwards.stderr
+
+
+def test_approved_invoice_is_immutable_in_the_data_layer(realized, runner):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+    run_json(runner, "invoice", "approve", str(batch))
+
+    with Session(realized) as session:
+        invoice = session.scalars(select(Invoice).where(Invoice.number == "INV-000001")).one()
+        invoice.total = Decimal("1.00")
+        with pytest.raises(FatalError, match="credit memo"):
+            session.flush()
+        session.rollback()
+        invoice = session.scalars(select(Invoice).where(Invoice.number == "INV-000001")).one()
+        invoice.lines[0].amount = Decimal("1.00")
+        with pytest.raises(FatalError):
+            session.flush()
+        session.rollback()
+        invoice = session.scalars(select(Invoice).where(Invoice.number == "INV-000001")).one()
+        session.delete(invoice)
+        with pytest.raises(FatalError):
+            session.flush()
+
+
+def test_two_approvals_at_once_give_one_set_of_numbers(realized, runner, database_url):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+    env = {**os.environ, **runner.env}
+    command = [str(Path(sys.executable).parent / "backoffice"), "invoice", "approve", str(batch)]
+    processes = [subprocess.Popen(command, env=env, stderr=subprocess.PIPE) for _ in range(2)]
+    codes = sorted(p.wait(timeout=120) for p in processes)
+
+    assert codes == [0, 1]
+    numbers = [i["number"] for i in run_json(runner, "invoice", "list")]
+    assert numbers == ["INV-000001", "INV-000002"]
