@@ -20,6 +20,14 @@ from billing.catalog import Product, ProductClass, ProductFamily, Terms
 from billing.pay_plans import PayPlan
 
 
+class BillTo(StrEnum):
+    """Which Billto an assignment's invoices go to: the event's own, its parent, its company."""
+
+    SELF = "self"
+    PARENT = "parent"
+    COMPANY = "company"
+
+
 class ScopeKind(StrEnum):
     """How wide an assignment's product scope is; narrower wins."""
 
@@ -66,6 +74,9 @@ class CustomerAssignment(Base):
     effective_from: Mapped[dt.date] = mapped_column(Date)
     effective_to: Mapped[dt.date | None] = mapped_column(Date)
     po_number: Mapped[str | None] = mapped_column(String(40))
+    bill_to: Mapped[str] = mapped_column(
+        String(20), default=BillTo.SELF.value, server_default=BillTo.SELF.value
+    )
     price_rate: Mapped[Decimal | None] = mapped_column(ExactDecimal(9, 4))
     price_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal(18, 4))
     price_unit_price: Mapped[Decimal | None] = mapped_column(ExactDecimal(18, 4))

@@ -83,6 +83,7 @@ class AssignmentEntry:
     effective_to: dt.date | None = None
     po_number: str | None = None
     price: dict[str, Decimal] = field(default_factory=dict)
+    bill_to: str = "self"
 
     @property
     def natural_key(self) -> tuple[int, str, dt.date]:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing.assignments import CustomerAssignment, ScopeKind
+from billing.assignments import BillTo, CustomerAssignment, ScopeKind
 from billing.catalog import Pricing, Product, Terms
 from billing.pay_plans import LineStrategy, PayPlan, PlanLine
 
@@ -50,6 +50,7 @@ class AssignmentInfo:
     effective_from: dt.date
     effective_to: dt.date | None
     po_number: str | None
+    bill_to: BillTo
     price_rate: Decimal | None
     price_amount: Decimal | None
     price_unit_price: Decimal | None
@@ -154,6 +155,7 @@ def _assignment_info(row: CustomerAssignment) -> AssignmentInfo:
         effective_from=row.effective_from,
         effective_to=row.effective_to,
         po_number=row.po_number,
+        bill_to=BillTo(row.bill_to),
         price_rate=row.price_rate,
         price_amount=row.price_amount,
         price_unit_price=row.price_unit_price,

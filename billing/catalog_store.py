@@ -141,6 +141,7 @@ def _upsert_assignment(session: Session, entry: AssignmentEntry) -> str:
         "terms_id": _id_of(session, Terms, entry.terms),
         "effective_to": entry.effective_to,
         "po_number": entry.po_number,
+        "bill_to": entry.bill_to,
         "price_rate": entry.price.get("rate"),
         "price_amount": entry.price.get("amount"),
         "price_unit_price": entry.price.get("unit_price"),
@@ -228,6 +229,7 @@ def _assignment_entry(row: CustomerAssignment) -> AssignmentEntry:
         pay_plan=row.pay_plan.code if row.pay_plan else None,
         effective_to=row.effective_to,
         po_number=row.po_number,
+        bill_to=row.bill_to,
         price=price,
     )
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, TypeVar
 
-from billing.assignments import ScopeKind, parse_scope_key
+from billing.assignments import BillTo, ScopeKind, parse_scope_key
 from billing.catalog import NEEDS_PLACEMENT_CLASS, PRICE_FIELD, Basis, Pricing
 from billing.catalog_document import (
     AssignmentEntry,
@@ -43,6 +43,7 @@ ASSIGNMENT_FIELDS = (
     "effective_from",
     "effective_to",
     "po_number",
+    "bill_to",
     "price",
 )
 
@@ -371,10 +372,11 @@ def _read_assignment(
     if start and end and end < start:
         reader.fail("effective_to", f"{end} is before effective_from {start}")
     po_number = reader.text("po_number", required=False, max_length=40)
+    bill_to = _choice(reader, "bill_to", [b.value for b in BillTo], default=BillTo.SELF)
     price = _read_price_override(reader, scope, view)
     if not _complete(reader, before, billto, scope, terms, start):
         return None
-    return AssignmentEntry(billto, scope, terms, start, pay_plan, end, po_number, price)  # type: ignore[arg-type]
+    return AssignmentEntry(billto, scope, terms, start, pay_plan, end, po_number, price, bill_to)  # type: ignore[arg-type]
 
 
 def _read_scope(reader: EntryReader, view: CatalogView) -> str | None:

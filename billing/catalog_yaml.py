@@ -100,6 +100,8 @@ def _assignment(entry: AssignmentEntry) -> dict[str, Any]:
         "po_number": entry.po_number,
     }
     data.update({k: v for k, v in optional.items() if v is not None})
+    if entry.bill_to != "self":
+        data["bill_to"] = entry.bill_to
     if entry.price:
         data["price"] = {k: _plain(v) if k == "rate" else _money(v) for k, v in entry.price.items()}
     return data

@@ -95,6 +95,7 @@ def converge(
 def _fee_values(desired: DesiredFee, now: dt.datetime, basis: str | None = None) -> dict[str, Any]:
     return {
         "billto_id": desired.billto_id,
+        "invoice_billto_id": desired.invoice_billto_id,
         "product_code": desired.product_code,
         "pay_plan_code": desired.pay_plan_code,
         "terms_code": desired.terms_code,

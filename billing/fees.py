@@ -89,6 +89,8 @@ class RealizedFee(Base):
     occurrence_key: Mapped[str] = mapped_column(String(10))
     occurrence: Mapped[dt.date | None] = mapped_column(Date)
     billto_id: Mapped[int] = mapped_column(Integer, index=True)
+    # Where its invoices go: the Billto itself or an ancestor (the assignment's bill_to).
+    invoice_billto_id: Mapped[int] = mapped_column(Integer)
     product_code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     pay_plan_code: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
     terms_code: Mapped[str] = mapped_column(String(CODE_LENGTH))

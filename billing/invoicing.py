@@ -107,7 +107,7 @@ def build_batch(
             )
             continue
         key = (
-            fee.billto_id,
+            fee.invoice_billto_id,
             fee.currency,
             installment.effective_date,
             fee.terms_code,

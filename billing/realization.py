@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ats.records import AtsPlacement, AtsServiceFee, AtsTimecard
+from billing.assignments import BillTo
 from billing.billtos import BilltoTree
 from billing.catalog import Pricing
 from billing.catalog_snapshot import AssignmentInfo, CatalogSnapshot, ProductInfo
@@ -66,6 +67,7 @@ class DesiredFee:
 
     key: EventKey
     billto_id: int
+    invoice_billto_id: int
     product_code: str
     pay_plan_code: str | None
     terms_code: str
@@ -368,8 +370,10 @@ def _desired(
         return None
     schedule = tuple(split_by_pay_plan(priced.amount, event.currency, event.event_date, lines))
     po_number = event.po_number or assignment.po_number
+    invoice_billto = _invoice_billto(event.billto_id, assignment, context)
     basis = {
         "billto_id": str(event.billto_id),
+        "invoice_billto_id": str(invoice_billto),
         "product": product.code,
         "currency": event.currency,
         "event_date": event.event_date.isoformat(),
@@ -384,6 +388,7 @@ def _desired(
     return DesiredFee(
         key=event.key,
         billto_id=event.billto_id,
+        invoice_billto_id=invoice_billto,
         product_code=product.code,
         pay_plan_code=plan_code,
         terms_code=assignment.terms_code,
@@ -395,6 +400,16 @@ def _desired(
         basis=basis,
         source_updated_at=event.updated_at,
     )
+
+
+def _invoice_billto(billto_id: int, assignment: AssignmentInfo, context: RealizationContext) -> int:
+    """The Billto the fee is invoiced to: the event's own, its parent or its company's top."""
+    chain = context.billtos.chain(billto_id)
+    if assignment.bill_to is BillTo.PARENT and len(chain) > 1:
+        return chain[1].id
+    if assignment.bill_to is BillTo.COMPANY:
+        return chain[-1].id
+    return billto_id
 
 
 def _missing_plan_reason(event: _Event, assignment: AssignmentInfo) -> str:

@@ -20,7 +20,8 @@ def desired(amount, *, changed_at=dt.datetime(2024, 1, 2, 9, 0)):
         ScheduledAmount(2, EVENT + dt.timedelta(days=90), Decimal(amount) - half),
     )
     return DesiredFee(
-        key=KEY, billto_id=110, product_code="STD_DH", pay_plan_code="SPLIT", terms_code="NET30",
+        key=KEY, billto_id=110, invoice_billto_id=110, product_code="STD_DH",
+        pay_plan_code="SPLIT", terms_code="NET30",
         po_number=None, currency="USD", event_date=EVENT, amount=Decimal(amount),
         schedule=schedule, basis={"amount": amount}, source_updated_at=changed_at,
     )  # fmt: skip

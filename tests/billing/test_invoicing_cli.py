@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -174,3 +175,31 @@ def test_two_approvals_at_once_give_one_set_of_numbers(realized, runner, databas
     assert codes == [0, 1]
     numbers = [i["number"] for i in run_json(runner, "invoice", "list")]
     assert numbers == ["INV-000001", "INV-000002"]
+
+
+def test_assignment_can_route_invoices_to_the_company_billto(ats, runner, shared, tmp_path):
+    catalog = yaml.safe_load((shared / "examples" / "catalog.yaml").read_text())
+    catalog["customer_assignments"][0]["bill_to"] = "company"
+    routed = tmp_path / "catalog.yaml"
+    routed.write_text(yaml.safe_dump(catalog))
+    assert runner("catalog", "import", str(routed)).exit_code == 0
+    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+
+    built = run_json(runner, "invoice", "run", "--through", "2023-12-31")
+
+    assert {i["billto_id"] for i in built["invoices"]} == {100}
+    (fee,) = run_json(runner, "fees", "list")
+    assert fee["billto_id"] == 110  # the fee stays the Billto's own
+    assert "bill_to: company" in runner("catalog", "export").stdout
+
+
+def test_unknown_bill_to_is_refused(ats, runner, shared, tmp_path):
+    catalog = yaml.safe_load((shared / "examples" / "catalog.yaml").read_text())
+    catalog["customer_assignments"][0]["bill_to"] = "grandparent"
+    broken = tmp_path / "catalog.yaml"
+    broken.write_text(yaml.safe_dump(catalog))
+
+    result = runner("catalog", "import", str(broken))
+
+    assert result.exit_code == 1
+    assert "bill_to" in result.stderr

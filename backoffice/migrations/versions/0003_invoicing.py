@@ -1,8 +1,8 @@
-"""invoicing: batches, invoices, lines, number sequences
+"""invoicing: batches, invoices, lines, number sequences, bill_to routing
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 20:35:35.238384
+Create Date: 2026-11-23 20:43:10.679715
 """
 
 from collections.abc import Sequence
@@ -78,9 +78,26 @@ def upgrade() -> None:
     with op.batch_alter_table('invoice_line', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invoice_line_invoice_id'), ['invoice_id'], unique=False)
 
+    with op.batch_alter_table('customer_assignment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('bill_to', sa.String(length=20), nullable=False,
+                                      server_default='self'))
+
+    # Fees realized before routing existed are invoiced to their own Billto.
+    with op.batch_alter_table('realized_fee', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('invoice_billto_id', sa.Integer(), nullable=True))
+    op.execute('UPDATE realized_fee SET invoice_billto_id = billto_id')
+    with op.batch_alter_table('realized_fee', schema=None) as batch_op:
+        batch_op.alter_column('invoice_billto_id', existing_type=sa.Integer(), nullable=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('realized_fee', schema=None) as batch_op:
+        batch_op.drop_column('invoice_billto_id')
+
+    with op.batch_alter_table('customer_assignment', schema=None) as batch_op:
+        batch_op.drop_column('bill_to')
+
     with op.batch_alter_table('invoice_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invoice_line_invoice_id'))
 
