@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ats import tables
 from backoffice.errors import FatalError
+from billing import invoicing
 from billing.invoices import Invoice, NumberSequence
 
 
@@ -203,3 +204,23 @@ def test_unknown_bill_to_is_refused(ats, runner, shared, tmp_path):
 
     assert result.exit_code == 1
     assert "bill_to" in result.stderr
+
+
+def test_crash_during_approval_leaves_the_batch_draft_and_no_number_used(
+    realized, runner, monkeypatch
+):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+    take_numbers = invoicing._take_numbers
+
+    def crash_after_numbering(session, count):
+        take_numbers(session, count)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(invoicing, "_take_numbers", crash_after_numbering)
+    assert runner("invoice", "approve", str(batch)).exit_code != 0
+    monkeypatch.undo()
+
+    listed = run_json(runner, "invoice", "list", "--batch", str(batch))
+    assert {(i["status"], i["number"]) for i in listed} == {("draft", None)}
+    approved = run_json(runner, "invoice", "approve", str(batch))
+    assert [i["number"] for i in approved] == ["INV-000001", "INV-000002"]
