@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from backoffice.settings import load_settings
 from billing.catalog_store import CatalogInvalid, export_catalog, import_catalog
 from billing.catalog_yaml import dump_catalog_yaml
 from billing.fee_queries import list_blocked, list_fees
+from billing.invoice_export import batch_to_export, export_batch
 from billing.invoice_queries import find_invoice, invoice_as_dict, list_invoices
 from billing.invoices import InvoiceBatch
 from billing.invoicing import (
@@ -77,7 +79,6 @@ def handles_user_errors(command: F) -> F:
 
 
 REALIZATION = "fee realization (issue #4)"
-INVOICING = "invoicing (issue #5)"
 ADAPTERS = "the accounting adapters (issue #6)"
 SYNC_ENGINE = "the sync engine (after issue #6)"
 ADMIN_PANEL = "the admin panel (after issue #6)"
@@ -412,9 +413,21 @@ def invoice_show(number: str, as_json: bool) -> None:
 @click.argument("batch_id", type=int)
 @click.option("--format", "file_format", type=click.Choice(["csv", "qbo-csv"]), required=True)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@handles_user_errors
 def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
     """The batch as a file for manual import."""
-    not_built("invoice export", INVOICING)
+    runtime = _runtime().require_current_schema()
+    with runtime.transaction() as session:
+        batch = batch_to_export(session, batch_id, file_format)
+        customers: dict[int, str] = {}
+        if file_format == "qbo-csv":
+            billtos = _billtos_of(runtime, {i.billto_id for i in batch.invoices})
+            customers = {billto_id: b.name for billto_id, b in billtos.items()}
+        buffer = io.StringIO(newline="")
+        rows = export_batch(session, batch_id, file_format, buffer, customers=customers)
+    with file.open("w", encoding="utf-8", newline="") as out:
+        out.write(buffer.getvalue())
+    click.echo(f"Wrote {rows} line(s) of batch {batch_id} to {file} ({file_format}).")
 
 
 @invoice.command("discard")

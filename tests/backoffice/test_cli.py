@@ -28,11 +28,11 @@ def test_top_level_help_lists_the_commands(sqlite_runner):
 
 
 def test_commands_not_built_yet_say_so_and_exit_2(sqlite_runner):
-    result = sqlite_runner("invoice", "export", "1", "--format", "csv", "batch.csv")
+    result = sqlite_runner("sync")
 
     assert result.exit_code == 2
     assert "not built yet" in result.stderr
-    assert "issue #5" in result.stderr
+    assert "the sync engine" in result.stderr
 
 
 def test_bad_usage_exits_2(sqlite_runner):

@@ -1,0 +1,137 @@
+"""`invoice export`: the plain CSV and the QuickBooks Online import CSV of a batch."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from billing.invoice_export import CSV_COLUMNS, QBO_COLUMNS
+
+# The storage layer is not the subject here: one test runs on every database, the rest on SQLite.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def drafted(ats, runner, shared):
+    """The worked example realized and invoiced through 2023-12-31: draft batch 1."""
+    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+    result = runner("invoice", "run", "--through", "2023-12-31", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["batch_id"] == 1
+    return runner
+
+
+@pytest.fixture
+def approved(drafted):
+    """The same batch, approved: INV-000001 and INV-000002."""
+    assert drafted("invoice", "approve", "1").exit_code == 0
+    return drafted
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.reader(file))
+
+
+def description(runner) -> str:
+    result = runner("invoice", "show", "INV-000001", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["lines"][0]["description"]
+
+
+def test_approved_batch_exports_for_quickbooks(approved, tmp_path):
+    target = tmp_path / "batch.csv"
+
+    result = approved("invoice", "export", "1", "--format", "qbo-csv", str(target))
+
+    assert result.exit_code == 0, result.output
+    assert "Wrote 2 line(s)" in result.stdout
+    described = description(approved)
+    assert read_rows(target) == [
+        list(QBO_COLUMNS),
+        [
+            "INV-000001", "Acme Engineering", "07/10/2023", "08/09/2023", "Net 30",
+            "STD_DH", described, "1", "12500.00", "12500.00", "USD",
+        ],
+        [
+            "INV-000002", "Acme Engineering", "10/08/2023", "11/07/2023", "Net 30",
+            "STD_DH", described.replace("installment 1 of 2", "installment 2 of 2"),
+            "1", "12500.00", "12500.00", "USD",
+        ],
+    ]  # fmt: skip
+    assert target.read_bytes().count(b"\r\n") == 3  # csv's own line ends, not doubled
+
+
+@sqlite_only
+def test_approved_batch_exports_as_plain_csv(approved, tmp_path):
+    target = tmp_path / "batch.csv"
+
+    assert approved("invoice", "export", "1", "--format", "csv", str(target)).exit_code == 0
+
+    header, first, second = read_rows(target)
+    assert header == list(CSV_COLUMNS)
+    assert dict(zip(header, first, strict=True)) == {
+        "number": "INV-000001",
+        "batch_id": "1",
+        "billto_id": "110",
+        "currency": "USD",
+        "invoice_date": "2023-07-10",
+        "due_date": "2023-08-09",
+        "terms": "NET30",
+        "po_number": "",
+        "status": "approved",
+        "invoice_total": "12500.00",
+        "line": "1",
+        "product_code": "STD_DH",
+        "description": description(approved),
+        "quantity": "1",
+        "rate": "12500.00",
+        "amount": "12500.00",
+        "source_type": "placement",
+        "source_id": "5001",
+        "fee_id": "1",
+        "seq": "1",
+    }
+    assert (second[0], second[4], second[5], second[-1]) == (
+        "INV-000002", "2023-10-08", "2023-11-07", "2",
+    )  # fmt: skip
+
+
+@sqlite_only
+def test_draft_batch_exports_as_plain_csv_without_numbers(drafted, tmp_path):
+    target = tmp_path / "draft.csv"
+
+    assert drafted("invoice", "export", "1", "--format", "csv", str(target)).exit_code == 0
+
+    header, *rows = read_rows(target)
+    columns = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(c["number"], c["due_date"], c["status"], c["amount"]) for c in columns] == [
+        ("", "", "draft", "12500.00"),
+        ("", "", "draft", "12500.00"),
+    ]
+
+
+@sqlite_only
+def test_draft_batch_is_refused_for_quickbooks(drafted, tmp_path):
+    target = tmp_path / "draft.csv"
+
+    result = drafted("invoice", "export", "1", "--format", "qbo-csv", str(target))
+
+    assert result.exit_code == 1
+    assert "draft" in result.stderr
+    assert "backoffice invoice approve 1" in result.stderr
+    assert not target.exists()
+
+
+@sqlite_only
+@pytest.mark.parametrize("file_format", ["csv", "qbo-csv"])
+def test_unknown_batch_is_refused(drafted, tmp_path, file_format):
+    target = tmp_path / "none.csv"
+
+    result = drafted("invoice", "export", "7", "--format", file_format, str(target))
+
+    assert result.exit_code == 1
+    assert "no invoice batch 7" in result.stderr
+    assert not target.exists()
