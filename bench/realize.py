@@ -404,6 +404,7 @@ def _fee_rows(rows: Sequence[Row[Any]], count: int) -> Iterator[dict[str, Any]]:
             "occurrence_key": str(index // len(rows) or ""),
             "occurrence": None,
             "billto_id": row.billto_id,
+            "invoice_billto_id": row.billto_id,
             "product_code": row.product_code or "",
             "pay_plan_code": None,
             "terms_code": "NET30",
