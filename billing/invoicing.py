@@ -280,7 +280,12 @@ def approve_batch(
         invoice.number = number
         invoice.due_date = invoice.invoice_date + dt.timedelta(days=due_days[invoice.terms_code])
         invoice.status = InvoiceStatus.APPROVED.value
-    installment_ids = [line.installment_id for inv in batch.invoices for line in inv.lines]
+    # A subquery, not a list of ids: PostgreSQL takes at most 65,535 bound parameters.
+    installment_ids = (
+        select(InvoiceLine.installment_id)
+        .join(Invoice, InvoiceLine.invoice_id == Invoice.id)
+        .where(Invoice.batch_id == batch_id)
+    )
     session.execute(
         update(FeeInstallment)
         .where(FeeInstallment.id.in_(installment_ids))
