@@ -43,7 +43,6 @@ from backoffice.storage import create_database_engine
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from realize import (
-    DATABASES,
     FEES,
     INSTALLMENTS,
     LABELS,
@@ -57,8 +56,10 @@ from realize import (
     _print_table,
     _say,
     _verdict,
+    add_databases_option,
     bench_database,
     count_rows,
+    parse_with_databases,
     reference_pass,
 )
 
@@ -247,17 +248,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--lines", type=int, default=None, help="lines in the batch (default: --placements)"
     )
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument(
-        "--databases",
-        default=",".join(DATABASES),
-        help=f"comma-separated, of {', '.join(DATABASES)}",
-    )
-    args = parser.parse_args(argv)
+    add_databases_option(parser)
+    args = parse_with_databases(parser, argv)
     args.lines = args.lines or args.placements
-    args.databases = [name.strip() for name in args.databases.split(",") if name.strip()]
-    unknown = sorted(set(args.databases) - set(DATABASES))
-    if unknown or not args.databases:
-        parser.error(f"--databases takes {', '.join(DATABASES)}; got {args.databases}")
     return args
 
 

@@ -637,11 +637,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--placements", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
+    add_databases_option(parser)
+    return parse_with_databases(parser, argv)
+
+
+def add_databases_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--databases`` option every benchmark takes."""
     parser.add_argument(
         "--databases",
         default=",".join(DATABASES),
         help=f"comma-separated, of {', '.join(DATABASES)}",
     )
+
+
+def parse_with_databases(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None
+) -> argparse.Namespace:
+    """Parse ``argv``, turning ``--databases`` into a checked list of known names."""
     args = parser.parse_args(argv)
     args.databases = [name.strip() for name in args.databases.split(",") if name.strip()]
     unknown = sorted(set(args.databases) - set(DATABASES))
