@@ -7,76 +7,23 @@ do), 2 bad usage or a command that is not built yet. Errors go to stderr.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import io
-import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import NoReturn
 
 import click
 
 from ats.demo_book import DemoBookOptions, write_demo_book
 from ats.reader import BILLTOS, AtsReader
-from backoffice.errors import NeedsUserAction
-from backoffice.logs import configure_logging, register_secret
+from backoffice.cli_support import current_runtime, handles_user_errors, print_json
+from backoffice.invoice_commands import invoice
+from backoffice.logs import configure_logging
 from backoffice.realize_command import realize_fees
 from backoffice.runtime import Runtime
 from backoffice.schema import upgrade_schema
-from backoffice.settings import load_settings
-from billing.catalog_store import CatalogInvalid, export_catalog, import_catalog
+from billing.catalog_store import export_catalog, import_catalog
 from billing.catalog_yaml import dump_catalog_yaml
 from billing.fee_queries import list_blocked, list_fees
-from billing.invoice_export import batch_to_export, export_batch
-from billing.invoice_queries import find_invoice, invoice_as_dict, list_invoices
-from billing.invoices import InvoiceBatch
-from billing.invoicing import (
-    BatchUnhealthy,
-    approve_batch,
-    build_batch,
-    configure_numbering,
-    discard_batch,
-    health_check,
-)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _runtime() -> Runtime:
-    ctx = click.get_current_context()
-    runtime = ctx.find_object(Runtime)
-    if runtime is None:
-        settings = load_settings()
-        register_secret(settings.secret_key)
-        register_secret(settings.encryption_key)
-        runtime = Runtime(settings)
-        ctx.find_root().obj = runtime
-        ctx.call_on_close(runtime.dispose)
-    return runtime
-
-
-def _fail(error: NeedsUserAction) -> NoReturn:
-    click.echo(f"Error: {error.message}", err=True)
-    if isinstance(error, CatalogInvalid | BatchUnhealthy):
-        for issue in error.issues:
-            click.echo(f"  - {issue}", err=True)
-    click.echo(error.action, err=True)
-    sys.exit(1)
-
-
-def handles_user_errors(command: F) -> F:
-    """Turn ``NeedsUserAction`` into its message on stderr and exit code 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except NeedsUserAction as error:
-            _fail(error)
-
-    return wrapper  # type: ignore[return-value]
-
 
 REALIZATION = "fee realization (issue #4)"
 ADAPTERS = "the accounting adapters (issue #6)"
@@ -88,10 +35,6 @@ def not_built(what: str, arrives_with: str) -> NoReturn:
     """Stop a command whose feature has not landed yet, saying where it is tracked."""
     click.echo(f"`backoffice {what}` is not built yet: it arrives with {arrives_with}.", err=True)
     sys.exit(2)
-
-
-def _print_json(data: object) -> None:
-    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,7 +52,7 @@ def db() -> None:
 @handles_user_errors
 def db_upgrade() -> None:
     """Create or upgrade the service's schema (Alembic)."""
-    runtime = _runtime()
+    runtime = current_runtime()
     upgrade_schema(runtime.engine)
     click.echo("Schema is up to date.")
 
@@ -132,7 +75,7 @@ def db_upgrade() -> None:
 @handles_user_errors
 def demo_data(placements: int, seed: int) -> None:
     """Fill the ATS database with a demo company book and import a demo catalog."""
-    runtime = _runtime().require_current_schema()
+    runtime = current_runtime().require_current_schema()
     book = write_demo_book(
         runtime.ats_engine,
         DemoBookOptions(placements=placements, seed=seed),
@@ -158,12 +101,12 @@ def catalog() -> None:
 @handles_user_errors
 def catalog_import(file: Path, as_json: bool) -> None:
     """Validate FILE entirely, then upsert it by code (nothing is written on any error)."""
-    runtime = _runtime().require_current_schema()
+    runtime = current_runtime().require_current_schema()
     known_billtos = _known_billtos(runtime)
     with runtime.transaction() as session:
         summary = import_catalog(session, file.read_text(encoding="utf-8"), known_billtos)
     if as_json:
-        _print_json(
+        print_json(
             {
                 "created": summary.created,
                 "updated": summary.updated,
@@ -195,7 +138,7 @@ def _known_billtos(runtime: Runtime) -> set[int] | None:
 @handles_user_errors
 def catalog_export(file: Path | None) -> None:
     """Write the catalog to FILE (default: standard output) in the import format."""
-    runtime = _runtime().require_current_schema()
+    runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
         text = dump_catalog_yaml(export_catalog(session))
     if file is None:
@@ -222,10 +165,10 @@ def catalog_export(file: Path | None) -> None:
 @handles_user_errors
 def realize(as_of: dt.datetime | None, wait: float, as_json: bool) -> None:
     """Bring realized fees up to date with the ATS (incremental, idempotent)."""
-    runtime = _runtime().require_current_schema()
+    runtime = current_runtime().require_current_schema()
     summary = realize_fees(runtime, (as_of or dt.datetime.now()).date(), wait_seconds=wait)
     if as_json:
-        _print_json({"summary": summary.as_dict(), "full_pass": summary.full})
+        print_json({"summary": summary.as_dict(), "full_pass": summary.full})
         return
     counts = ", ".join(
         f"{count} {name.replace('_', ' ')}" for name, count in summary.as_dict().items()
@@ -246,11 +189,11 @@ def fees() -> None:
 @handles_user_errors
 def fees_list(billto: int | None, status: str | None, limit: int | None, as_json: bool) -> None:
     """Realized fees with their installments."""
-    runtime = _runtime().require_current_schema()
+    runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
         found = list_fees(session, billto_id=billto, status=status, limit=limit)
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     for fee in found:
         occurrence = f" {fee['occurrence']}" if fee["occurrence"] else ""
@@ -270,11 +213,11 @@ def fees_list(billto: int | None, status: str | None, limit: int | None, as_json
 @handles_user_errors
 def fees_blocked(as_json: bool) -> None:
     """ATS events that cannot be realized, each with its reason."""
-    runtime = _runtime().require_current_schema()
+    runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
         found = list_blocked(session)
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     for event in found:
         occurrence = f" {event['occurrence']}" if event["occurrence"] else ""
@@ -283,180 +226,6 @@ def fees_blocked(as_json: bool) -> None:
             f"({event['event_date']}): {event['reason']}"
         )
     click.echo(f"{len(found)} blocked event(s).", err=True)
-
-
-@cli.group()
-def invoice() -> None:
-    """Invoice batches, invoices and credit memos."""
-
-
-@invoice.command("run")
-@click.option(
-    "--through",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    required=True,
-    help="Invoice every pending installment dated on or before DATE.",
-)
-@click.option("--dry-run", is_flag=True, help="Show what would be built; write nothing.")
-@click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
-def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
-    """Build a draft batch from every uninvoiced installment dated on or before DATE."""
-    runtime = _runtime().require_current_schema()
-    with runtime.transaction() as session:
-        draft = build_batch(session, through.date(), now=_utcnow(), dry_run=dry_run)
-        billtos = _billtos_of(runtime, {i.billto_id for i in draft.invoices})
-        warnings = draft.warnings + [str(h) for h in health_check(session, draft.invoices, billtos)]
-        invoices = [invoice_as_dict(i) for i in draft.invoices]
-        batch_id = draft.batch.id if draft.batch else None
-        if dry_run:
-            session.rollback()
-    if as_json:
-        _print_json(
-            {"batch_id": batch_id, "dry_run": dry_run, "invoices": invoices, "warnings": warnings}
-        )
-        return
-    if not invoices:
-        click.echo(f"Nothing is pending through {through.date()}.")
-    else:
-        what = "Would build" if dry_run else f"Built draft batch {batch_id} with"
-        click.echo(f"{what} {len(invoices)} invoice(s) through {through.date()}.")
-    for invoice in invoices:
-        click.echo(
-            f"  Billto {invoice['billto_id']} {invoice['invoice_date']} {invoice['terms']} "
-            f"{invoice['total']} {invoice['currency']} ({len(invoice['lines'])} line(s))"
-        )
-    for warning in warnings:
-        click.echo(f"Warning: {warning}", err=True)
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _billtos_of(runtime: Runtime, ids: set[int]) -> dict[int, Any]:
-    return AtsReader(runtime.ats_engine).get(BILLTOS, ids) if ids else {}
-
-
-@invoice.command("approve")
-@click.argument("batch_id", type=int)
-@click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
-def invoice_approve(batch_id: int, as_json: bool) -> None:
-    """Health-check and approve a batch: numbers are assigned, invoices become immutable."""
-    runtime = _runtime().require_current_schema()
-    with runtime.transaction() as session:
-        batch = session.get(InvoiceBatch, batch_id)
-        billtos = _billtos_of(runtime, {i.billto_id for i in batch.invoices} if batch else set())
-        invoices = [
-            invoice_as_dict(i) for i in approve_batch(session, batch_id, billtos, now=_utcnow())
-        ]
-    if as_json:
-        _print_json(invoices)
-        return
-    numbers = ", ".join(i["number"] for i in invoices)
-    click.echo(f"Approved batch {batch_id}: {numbers}.")
-
-
-@invoice.command("list")
-@click.option("--batch", type=int)
-@click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
-def invoice_list(batch: int | None, as_json: bool) -> None:
-    """Invoices with lines and lineage."""
-    runtime = _runtime().require_current_schema()
-    with runtime.transaction() as session:
-        invoices = list_invoices(session, batch_id=batch)
-    if as_json:
-        _print_json(invoices)
-        return
-    for invoice in invoices:
-        click.echo(
-            f"{invoice['number'] or '(draft)'} batch {invoice['batch_id']} Billto "
-            f"{invoice['billto_id']} {invoice['invoice_date']} due {invoice['due_date']} "
-            f"{invoice['total']} {invoice['currency']} {invoice['status']}"
-        )
-
-
-@invoice.command("show")
-@click.argument("number")
-@click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
-def invoice_show(number: str, as_json: bool) -> None:
-    """One invoice with its lines and lineage."""
-    runtime = _runtime().require_current_schema()
-    with runtime.transaction() as session:
-        invoice = find_invoice(session, number)
-    if invoice is None:
-        raise NeedsUserAction(
-            "invoice_not_found",
-            f"There is no invoice {number}.",
-            "Run `backoffice invoice list` to see the invoice numbers.",
-        )
-    if as_json:
-        _print_json(invoice)
-        return
-    click.echo(
-        f"Invoice {invoice['number']} for Billto {invoice['billto_id']}, "
-        f"{invoice['invoice_date']} due {invoice['due_date']} ({invoice['terms']}), "
-        f"{invoice['total']} {invoice['currency']}, {invoice['status']}"
-    )
-    for line in invoice["lines"]:
-        click.echo(
-            f"  {line['product_code']}: {line['description']} — {line['amount']} "
-            f"(fee {line['fee_id']} installment {line['seq']}, "
-            f"{line['source_type']} {line['source_id']})"
-        )
-
-
-@invoice.command("export")
-@click.argument("batch_id", type=int)
-@click.option("--format", "file_format", type=click.Choice(["csv", "qbo-csv"]), required=True)
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@handles_user_errors
-def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
-    """The batch as a file for manual import."""
-    runtime = _runtime().require_current_schema()
-    with runtime.transaction() as session:
-        batch = batch_to_export(session, batch_id, file_format)
-        customers: dict[int, str] = {}
-        if file_format == "qbo-csv":
-            billtos = _billtos_of(runtime, {i.billto_id for i in batch.invoices})
-            customers = {billto_id: b.name for billto_id, b in billtos.items()}
-        buffer = io.StringIO(newline="")
-        rows = export_batch(session, batch_id, file_format, buffer, customers=customers)
-    with file.open("w", encoding="utf-8", newline="") as out:
-        out.write(buffer.getvalue())
-    click.echo(f"Wrote {rows} line(s) of batch {batch_id} to {file} ({file_format}).")
-
-
-@invoice.command("discard")
-@click.argument("batch_id", type=int)
-@handles_user_errors
-def invoice_discard(batch_id: int) -> None:
-    """Throw a draft batch away; its installments return to pending."""
-    runtime = _runtime().require_current_schema()
-    with runtime.transaction() as session:
-        dropped = discard_batch(session, batch_id)
-    click.echo(f"Discarded draft batch {batch_id} ({dropped} invoice(s)).")
-
-
-@invoice.command("numbering")
-@click.option("--prefix", help="Prefix of invoice numbers, e.g. INV-.")
-@click.option(
-    "--next",
-    "next_value",
-    type=click.IntRange(min=1),
-    help="The next invoice number (the first number of the next batch).",
-)
-@handles_user_errors
-def invoice_numbering(prefix: str | None, next_value: int | None) -> None:
-    """Show or set the invoice number sequence (numbers are never reused)."""
-    runtime = _runtime().require_current_schema()
-    with runtime.transaction() as session:
-        sequence = configure_numbering(session, prefix=prefix, next_value=next_value)
-        shown = f"{sequence.prefix}{sequence.next_value:0{sequence.width}d}"
-    click.echo(f"The next invoice number is {shown}.")
 
 
 @cli.group()
@@ -522,6 +291,9 @@ def worker() -> None:
 def sandbox(system: str, port: int) -> None:
     """A local stand-in for the accounting system's API, for demos and tests."""
     not_built("sandbox", ADAPTERS)
+
+
+cli.add_command(invoice)
 
 
 def main() -> None:

@@ -7,6 +7,8 @@ secret or a raw payload.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class BackofficeError(Exception):
     """Base of every error the service raises on purpose."""
@@ -28,13 +30,23 @@ class RetryableError(BackofficeError):
 class NeedsUserAction(BackofficeError):
     """Raised when data or configuration must change before the work can go on.
 
-    The command line prints ``message`` and ``action`` to stderr and exits 1.
+    The command line prints ``message``, each of ``issues`` (when there are
+    several things to fix) and ``action`` to stderr and exits 1.
     """
 
-    def __init__(self, code: str, message: str, action: str, *, detail: str = "") -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        action: str,
+        *,
+        detail: str = "",
+        issues: Sequence[object] = (),
+    ) -> None:
         super().__init__(message, detail=detail)
         self.code = code
         self.action = action
+        self.issues = list(issues)
 
     def __str__(self) -> str:
         return f"{self.message} {self.action}".strip()

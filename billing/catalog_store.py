@@ -242,8 +242,8 @@ class CatalogInvalid(NeedsUserAction):
             "catalog_invalid",
             f"The catalog file has {len(issues)} error(s); nothing was imported.",
             "Fix every entry listed and import the file again.",
+            issues=issues,
         )
-        self.issues = issues
 
 
 def import_catalog(session: Session, text: str, known_billtos: set[int] | None) -> ImportSummary:

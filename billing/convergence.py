@@ -80,16 +80,35 @@ def basis_json(basis: dict[str, str]) -> str:
 
 
 def converge(
-    existing: FeeState | None, evaluation: DesiredFee | NotBillable, now: dt.datetime
+    existing: FeeState | None,
+    evaluation: DesiredFee | NotBillable,
+    now: dt.datetime,
+    *,
+    recheck: bool = False,
 ) -> FeeChange:
-    """The writes that bring ``existing`` in line with ``evaluation``."""
+    """The writes that bring ``existing`` in line with ``evaluation``.
+
+    An unchanged basis normally means nothing to do. ``recheck`` (a fee whose
+    invoice was voided) lays the installments out again anyway: the void gave
+    them back at the amounts they were billed at.
+    """
     if isinstance(evaluation, NotBillable):
         if existing is None:
             return FeeChange(evaluation.key, Outcome.NOT_BILLABLE)
-        return _remove(existing, evaluation, now)
+        return _unless_idle(existing, _remove(existing, evaluation, now, recheck), recheck)
     if existing is None:
         return _create(evaluation, now)
-    return _revise(existing, evaluation, now)
+    return _unless_idle(existing, _revise(existing, evaluation, now, recheck), recheck)
+
+
+def _unless_idle(existing: FeeState, change: FeeChange, recheck: bool) -> FeeChange:
+    """A recheck that finds the installments already right writes nothing."""
+    if not recheck or change.new_installments:
+        return change
+    current = {i.id: _as_update(i) for i in existing.installments}
+    if any(values != current[i] for i, values in change.installment_updates.items()):
+        return change
+    return FeeChange(change.key, Outcome.UNCHANGED, change.fee_id)
 
 
 def _fee_values(desired: DesiredFee, now: dt.datetime, basis: str | None = None) -> dict[str, Any]:
@@ -159,9 +178,9 @@ def _revision(
     }
 
 
-def _revise(existing: FeeState, desired: DesiredFee, now: dt.datetime) -> FeeChange:
+def _revise(existing: FeeState, desired: DesiredFee, now: dt.datetime, recheck: bool) -> FeeChange:
     new_basis = basis_json(desired.basis)
-    if existing.status is FeeStatus.ACTIVE and existing.basis == new_basis:
+    if existing.status is FeeStatus.ACTIVE and existing.basis == new_basis and not recheck:
         return FeeChange(desired.key, Outcome.UNCHANGED, existing.id)
     invoiced = [i for i in existing.installments if i.status is InstallmentStatus.INVOICED]
     if invoiced and existing.currency != desired.currency:
@@ -178,6 +197,8 @@ def _revise(existing: FeeState, desired: DesiredFee, now: dt.datetime) -> FeeCha
             change.installment_updates[installment.id] = _as_update(installment, review=None)
     was = "reinstated" if existing.status is FeeStatus.CANCELLED else "changed"
     reason = describe_change(existing.basis, new_basis)
+    if existing.basis == new_basis and existing.status is FeeStatus.ACTIVE:
+        reason = "installments laid out again after an invoice was voided"
     change.revision = _revision(desired, now, was, reason, existing.basis, new_basis)
     _check_installments_add_up(existing, change, desired.amount)
     return change
@@ -252,9 +273,9 @@ def _as_update(installment: InstallmentState, **changes: Any) -> dict[str, Any]:
     return values
 
 
-def _remove(existing: FeeState, gone: NotBillable, now: dt.datetime) -> FeeChange:
+def _remove(existing: FeeState, gone: NotBillable, now: dt.datetime, recheck: bool) -> FeeChange:
     removal_basis = basis_json({"removed": gone.removal.value, "reason": gone.reason})
-    if existing.status is FeeStatus.CANCELLED and existing.basis == removal_basis:
+    if existing.status is FeeStatus.CANCELLED and existing.basis == removal_basis and not recheck:
         return FeeChange(gone.key, Outcome.UNCHANGED, existing.id)
     change = FeeChange(gone.key, Outcome.CANCELLED, existing.id)
     invoiced_total = Decimal(0)

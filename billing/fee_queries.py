@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice.paging import pages
 from billing.fees import BlockedEvent, FeeInstallment, RealizedFee
-from billing.invoices import Invoice, InvoiceLine
+from billing.invoice_drafts import IN_LIST_LIMIT
+from billing.invoices import ClaimRole, InstallmentClaim, Invoice
 from billing.money import quantize
 
 
@@ -36,16 +38,21 @@ def list_fees(
 
 
 def _invoice_numbers(session: Session, installment_ids: list[int]) -> dict[int, str | None]:
-    """The number of the invoice each installment is on, for those on one."""
+    """The number of the live document each installment is on, for those on one.
+
+    An installment billed and later credited back (a fee that fell off) shows
+    its invoice; a negative adjustment shows its credit memo.
+    """
     numbers: dict[int, str | None] = {}
-    for start in range(0, len(installment_ids), 1000):
-        chunk = installment_ids[start : start + 1000]
+    for chunk in pages(installment_ids, IN_LIST_LIMIT):
         rows = session.execute(
-            select(InvoiceLine.installment_id, Invoice.number)
-            .join(Invoice, InvoiceLine.invoice_id == Invoice.id)
-            .where(InvoiceLine.installment_id.in_(chunk))
+            select(InstallmentClaim.installment_id, InstallmentClaim.role, Invoice.number)
+            .join(Invoice, InstallmentClaim.invoice_id == Invoice.id)
+            .where(InstallmentClaim.installment_id.in_(chunk))
         )
-        numbers.update({installment_id: number for installment_id, number in rows})
+        for installment_id, role, number in rows:
+            if role == ClaimRole.BILL or installment_id not in numbers:
+                numbers[installment_id] = number
     return numbers
 
 

@@ -129,6 +129,22 @@ class FeeInstallment(Base):
     fee: Mapped[RealizedFee] = relationship(back_populates="installments")
 
 
+class FeeRecheck(Base):
+    """A fee the next ``realize`` must recompute although its ATS event did not change.
+
+    Voiding an invoice hands its installments back to pending at the amounts
+    they were billed at; the fee's pay plan may say otherwise by now (an
+    adjustment may be pending beside them), so realization lays its pending
+    installments out again before they are invoiced.
+    """
+
+    __tablename__ = "fee_recheck"
+
+    fee_id: Mapped[int] = mapped_column(ForeignKey("realized_fee.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    queued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class FeeRevision(Base):
     """One change to a fee: what it was, what it became, and the ATS change behind it."""
 

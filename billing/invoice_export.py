@@ -8,6 +8,10 @@ Two formats, one row per invoice line:
 - ``qbo-csv``: the columns QuickBooks Online's invoice import maps on its own
   (``InvoiceNo``, ``Customer``, ...), dates MM/DD/YYYY as its US import
   expects. Only an approved batch: QuickBooks needs the invoice numbers.
+  QuickBooks imports invoices only, so credit memos are left out (and
+  counted): they are entered by hand or reach QuickBooks through ``sync``.
+
+Documents stream from the database a page at a time.
 
 Pure: reads through the given session and writes to the given text stream,
 which the caller opens with ``newline=""`` and UTF-8.
@@ -17,16 +21,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Mapping
-from typing import TextIO
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
 from billing.catalog import Terms
-from billing.invoices import BatchStatus, Invoice, InvoiceBatch
-from billing.money import plain, quantize
+from billing.invoice_queries import iter_documents
+from billing.invoices import BatchStatus, DocumentKind, InvoiceBatch
 
 FORMATS = ("csv", "qbo-csv")
 
@@ -40,6 +45,8 @@ CSV_COLUMNS = (
     "terms",
     "po_number",
     "status",
+    "kind",
+    "credits",
     "invoice_total",
     "line",
     "product_code",
@@ -70,6 +77,14 @@ QBO_COLUMNS = (
 QBO_DATE_FORMAT = "%m/%d/%Y"
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What an export wrote: line rows, and credit memos left out (qbo-csv)."""
+
+    rows: int
+    credit_memos_left_out: int = 0
+
+
 def export_batch(
     session: Session,
     batch_id: int,
@@ -77,17 +92,18 @@ def export_batch(
     out: TextIO,
     *,
     customers: Mapping[int, str] | None = None,
-) -> int:
-    """Write batch ``batch_id`` to ``out`` in ``file_format``; returns the rows written.
+) -> Exported:
+    """Write batch ``batch_id`` to ``out`` in ``file_format``.
 
     ``customers`` maps Billto ids to their names (the QuickBooks customer); it is
     needed for ``qbo-csv`` only.
     """
-    batch = batch_to_export(session, batch_id, file_format)
+    batch_to_export(session, batch_id, file_format)
+    documents = iter_documents(session, batch_id=batch_id)
     if file_format == "csv":
-        return write_csv(batch.invoices, out)
+        return write_csv(documents, out)
     if file_format == "qbo-csv":
-        return write_qbo_csv(session, batch.invoices, customers or {}, out)
+        return write_qbo_csv(session, documents, customers or {}, out)
     raise ValueError(f"unknown export format {file_format!r}: one of {', '.join(FORMATS)}")
 
 
@@ -116,89 +132,65 @@ def batch_to_export(session: Session, batch_id: int, file_format: str) -> Invoic
     return batch
 
 
-def write_csv(invoices: list[Invoice], out: TextIO) -> int:
-    """One row per line, invoice header fields first; returns the rows written."""
+def write_csv(documents: Iterable[dict[str, Any]], out: TextIO) -> Exported:
+    """One row per line, document header fields first."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     rows = 0
-    for invoice in invoices:
-        currency = invoice.currency
+    for document in documents:
         header = (
-            invoice.number or "",
-            invoice.batch_id,
-            invoice.billto_id,
-            currency,
-            invoice.invoice_date.isoformat(),
-            invoice.due_date.isoformat() if invoice.due_date else "",
-            invoice.terms_code,
-            invoice.po_number or "",
-            invoice.status,
-            str(quantize(invoice.total, currency)),
-        )
-        for position, line in enumerate(invoice.lines, start=1):
-            writer.writerow(
-                (
-                    *header,
-                    position,
-                    line.product_code,
-                    line.description,
-                    plain(line.quantity),
-                    str(quantize(line.rate, currency)),
-                    str(quantize(line.amount, currency)),
-                    line.source_type,
-                    line.source_id,
-                    line.fee_id,
-                    line.seq,
-                )
-            )
+            document["number"] or "", document["batch_id"], document["billto_id"],
+            document["currency"], document["invoice_date"], document["due_date"] or "",
+            document["terms"], document["po_number"] or "", document["status"],
+            document["kind"], document["credits"] or "", document["total"],
+        )  # fmt: skip
+        for position, line in enumerate(document["lines"], start=1):
+            writer.writerow((
+                *header, position, line["product_code"], line["description"],
+                line["quantity"], line["rate"], line["amount"], _blank(line["source_type"]),
+                _blank(line["source_id"]), _blank(line["fee_id"]), _blank(line["seq"]),
+            ))  # fmt: skip
             rows += 1
-    return rows
+    return Exported(rows)
 
 
 def write_qbo_csv(
-    session: Session, invoices: list[Invoice], customers: Mapping[int, str], out: TextIO
-) -> int:
-    """QuickBooks Online's invoice import columns, one row per line; returns the rows."""
-    terms = _terms_names(session, {i.terms_code for i in invoices})
-    missing = sorted({i.billto_id for i in invoices} - set(customers))
-    if missing:
-        raise NeedsUserAction(
-            "billto_missing",
-            f"Billto(s) {', '.join(map(str, missing))} are not in the ATS, so the "
-            "QuickBooks customer name is unknown.",
-            "Restore the Billto in the ATS, or export with --format csv.",
-        )
+    session: Session,
+    documents: Iterable[dict[str, Any]],
+    customers: Mapping[int, str],
+    out: TextIO,
+) -> Exported:
+    """QuickBooks Online's invoice import columns, one row per invoice line."""
+    terms = {code: name for code, name in session.execute(select(Terms.code, Terms.name))}
     writer = csv.writer(out)
     writer.writerow(QBO_COLUMNS)
-    rows = 0
-    for invoice in invoices:
-        currency = invoice.currency
-        for line in invoice.lines:
-            writer.writerow(
-                (
-                    invoice.number or "",
-                    customers[invoice.billto_id],
-                    _us_date(invoice.invoice_date),
-                    _us_date(invoice.due_date),
-                    terms.get(invoice.terms_code, invoice.terms_code),
-                    line.product_code,
-                    line.description,
-                    plain(line.quantity),
-                    str(quantize(line.rate, currency)),
-                    str(quantize(line.amount, currency)),
-                    currency,
-                )
+    rows = left_out = 0
+    for document in documents:
+        if document["kind"] == DocumentKind.CREDIT_MEMO:
+            left_out += 1
+            continue
+        customer = customers.get(document["billto_id"])
+        if customer is None:
+            raise NeedsUserAction(
+                "billto_missing",
+                f"Billto {document['billto_id']} is not in the ATS, so the QuickBooks "
+                "customer name is unknown.",
+                "Restore the Billto in the ATS, or export with --format csv.",
             )
+        for line in document["lines"]:
+            writer.writerow((
+                document["number"], customer, _us_date(document["invoice_date"]),
+                _us_date(document["due_date"]), terms.get(document["terms"], document["terms"]),
+                line["product_code"], line["description"], line["quantity"], line["rate"],
+                line["amount"], document["currency"],
+            ))  # fmt: skip
             rows += 1
-    return rows
+    return Exported(rows, left_out)
 
 
-def _terms_names(session: Session, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    query = select(Terms.code, Terms.name).where(Terms.code.in_(codes))
-    return {code: name for code, name in session.execute(query)}
+def _blank(value: object) -> object:
+    return "" if value is None else value
 
 
-def _us_date(day: dt.date | None) -> str:
-    return day.strftime(QBO_DATE_FORMAT) if day else ""
+def _us_date(day: str | None) -> str:
+    return dt.date.fromisoformat(day).strftime(QBO_DATE_FORMAT) if day else ""

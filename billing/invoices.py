@@ -1,15 +1,22 @@
-"""Invoice batches, invoices, their lines, and the number sequences.
+"""Invoice batches, invoices and credit memos, their lines, and the number sequences.
 
-A line carries its lineage (installment, fee, ATS source) so every amount on
-an invoice can be traced back to the event that earned it. An installment is
-on at most one live invoice: the unique ``installment_id`` of a line makes a
-second batch over the same installment fail rather than bill it twice.
+Invoices and credit memos share one table (``kind``): they are built,
+checked, approved, numbered and exported the same way, and a credit memo
+names the invoice it credits. Amounts on both are positive; the kind says
+which way the money goes, as in QuickBooks and NetSuite.
 
-Approved invoices never change: a session-wide ``before_flush`` hook checks
-every invoice and line about to be written, whatever the caller. Once an
-invoice has left draft only its status and balance may move (posting,
-payments, voiding); its lines, amounts, dates and number are fixed and it
-cannot be deleted. Corrections are credit memos.
+A line carries its lineage (installment, fee, ATS source) so every amount can
+be traced back to the event that earned it. An installment is billed on at
+most one live invoice and credited on at most one live credit memo: an
+``InstallmentClaim`` row per (installment, role) makes a second batch over the
+same installment fail rather than bill or credit it twice. Voiding releases
+the claims; the voided lines themselves stay as they were.
+
+Approved documents never change. Database triggers (migration 0004) refuse,
+whatever the client, any change to a non-draft invoice other than its status,
+balance and void fields, any status going back to draft or out of voided, and
+any insert, update or delete of its lines; a session-wide ``before_flush`` hook
+says the same earlier, with a clearer message, for code going through the ORM.
 """
 
 from __future__ import annotations
@@ -48,6 +55,20 @@ class InvoiceStatus(StrEnum):
     VOIDED = "voided"
 
 
+class DocumentKind(StrEnum):
+    """What a row of the invoice table is."""
+
+    INVOICE = "invoice"
+    CREDIT_MEMO = "credit_memo"
+
+
+class ClaimRole(StrEnum):
+    """How a line uses an installment: bills it, or credits it back."""
+
+    BILL = "bill"
+    CREDIT = "credit"
+
+
 class InvoiceBatch(Base):
     """The invoices built by one ``invoice run``."""
 
@@ -71,6 +92,9 @@ class Invoice(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("invoice_batch.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default=DocumentKind.INVOICE.value)
+    # A credit memo's invoice; None on invoices.
+    credits_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)
     number: Mapped[str | None] = mapped_column(String(MAX_NUMBER_LENGTH), unique=True)
     billto_id: Mapped[int] = mapped_column(Integer, index=True)
     currency: Mapped[str] = mapped_column(String(3))
@@ -81,6 +105,9 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(20))
     total: Mapped[Decimal] = mapped_column(ExactDecimal(18, 4))
     balance: Mapped[Decimal] = mapped_column(ExactDecimal(18, 4))
+    memo: Mapped[str | None] = mapped_column(Text)  # a credit memo's reason
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     batch: Mapped[InvoiceBatch] = relationship(back_populates="invoices")
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -89,17 +116,20 @@ class Invoice(Base):
 
 
 class InvoiceLine(Base):
-    """One installment on an invoice, with where it came from."""
+    """One installment on an invoice or credit memo, with where it came from.
+
+    A credit issued by hand is not tied to an installment: its lineage is empty.
+    """
 
     __tablename__ = "invoice_line"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
-    installment_id: Mapped[int] = mapped_column(ForeignKey("fee_installment.id"), unique=True)
-    fee_id: Mapped[int] = mapped_column(ForeignKey("realized_fee.id"))
-    seq: Mapped[int] = mapped_column(Integer)
-    source_type: Mapped[str] = mapped_column(String(20))
-    source_id: Mapped[int] = mapped_column(Integer)
+    installment_id: Mapped[int | None] = mapped_column(ForeignKey("fee_installment.id"), index=True)
+    fee_id: Mapped[int | None] = mapped_column(ForeignKey("realized_fee.id"))
+    seq: Mapped[int | None] = mapped_column(Integer)
+    source_type: Mapped[str | None] = mapped_column(String(20))
+    source_id: Mapped[int | None] = mapped_column(Integer)
     product_code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     description: Mapped[str] = mapped_column(Text)
     quantity: Mapped[Decimal] = mapped_column(ExactDecimal(18, 4))
@@ -107,6 +137,16 @@ class InvoiceLine(Base):
     amount: Mapped[Decimal] = mapped_column(ExactDecimal(18, 4))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class InstallmentClaim(Base):
+    """An installment taken by a live document: billed (role bill) or credited (role credit)."""
+
+    __tablename__ = "installment_claim"
+
+    installment_id: Mapped[int] = mapped_column(ForeignKey("fee_installment.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10), primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
 
 
 class NumberSequence(Base):
@@ -120,7 +160,7 @@ class NumberSequence(Base):
     next_value: Mapped[int] = mapped_column(Integer)
 
 
-MUTABLE_AFTER_APPROVAL = frozenset({"status", "balance"})
+MUTABLE_AFTER_APPROVAL = frozenset({"status", "balance", "void_reason", "voided_at"})
 
 
 def _status_as_loaded(invoice: Invoice) -> str:

@@ -1,260 +1,151 @@
-"""Invoicing: gather pending installments into a draft batch, check it, approve it.
+"""Invoice batches: write a plan as a draft batch, approve it, or discard it.
 
-An invoice holds installments of one Billto, currency, effective date (the
-invoice date), terms code and PO number (CONTRACT.md section 4). Approval
-numbers every invoice of the batch in one transaction from a sequence, so a
-failed approval uses no number and two approvals of one batch cannot both
-succeed. Callers pass the Billtos (read from the ATS) for the health check;
-this module reads no clock and no ATS.
+Approval numbers every document of the batch in one transaction from its
+kind's sequence (``billing.numbering``), so a failed approval uses no number
+and two approvals of one batch cannot both succeed: the batch is claimed by a
+conditional update first. Approved credit memos are applied to the invoices
+they credit (the invoice's balance drops by what the memo covers).
+
+Everything is written with bulk statements a page at a time, so a batch of
+100,000 lines never becomes 100,000 ORM objects. Callers pass a Billto lookup
+(the ATS) for the health check; this module reads no clock and no ATS.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, and_, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ats.records import AtsBillto
 from backoffice.errors import NeedsUserAction
+from backoffice.paging import pages
 from billing.catalog import Terms
-from billing.fees import (
-    BlockedEvent,
-    FeeInstallment,
-    InstallmentKind,
-    InstallmentStatus,
-    RealizedFee,
+from billing.fees import FeeInstallment, InstallmentStatus
+from billing.invoice_drafts import DraftDocument
+from billing.invoice_health import (
+    BilltoLookup,
+    DocumentCheck,
+    HealthCheck,
+    HealthIssue,
+    over_credited,
+    stale_lines,
 )
 from billing.invoices import (
-    MAX_NUMBER_LENGTH,
     BatchStatus,
+    DocumentKind,
+    InstallmentClaim,
     Invoice,
     InvoiceBatch,
     InvoiceLine,
     InvoiceStatus,
-    NumberSequence,
 )
+from billing.numbering import take_numbers
 
-INVOICE_SEQUENCE = "invoice"
-DEFAULT_PREFIX = "INV-"
-DEFAULT_WIDTH = 6
-
-GroupKey = tuple[int, str, dt.date, str, str | None]
+WRITE_PAGE = 1000  # documents per bulk insert
+CHECK_PAGE = 500  # documents per health-check page (one Billto query each)
 
 
-@dataclass(frozen=True)
-class HealthIssue:
-    """Something that stops a batch from being approved: the invoice, the field, the fix."""
+class BatchWriter:
+    """Writes draft documents as one draft batch, created with the first of them."""
 
-    invoice: str
-    field: str
-    message: str
+    def __init__(self, session: Session, through: dt.date, *, now: dt.datetime) -> None:
+        self.session = session
+        self.through = through
+        self.now = now
+        self.batch_id: int | None = None
 
-    def __str__(self) -> str:
-        return f"{self.invoice}, {self.field}: {self.message}"
+    def write(self, documents: Iterable[DraftDocument]) -> Iterator[DraftDocument]:
+        """Write each document, then pass it on with its id and batch id set."""
+        for page in pages(documents, WRITE_PAGE):
+            if self.batch_id is None:
+                self.batch_id = self.session.scalars(
+                    insert(InvoiceBatch).returning(InvoiceBatch.id),
+                    [{"through_date": self.through, "status": BatchStatus.DRAFT.value,
+                      "created_at": self.now}],
+                ).one()  # fmt: skip
+            write_documents(self.session, self.batch_id, page)
+            yield from page
+
+
+def write_documents(session: Session, batch_id: int, documents: Sequence[DraftDocument]) -> None:
+    """Insert draft documents, their lines and their claims on installments."""
+    ids = session.scalars(
+        insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True),
+        [_header_row(batch_id, document) for document in documents],
+    ).all()
+    lines, claims = [], []
+    for document, invoice_id in zip(documents, ids, strict=True):
+        document.id, document.batch_id = invoice_id, batch_id
+        for line in document.lines:
+            lines.append({
+                "invoice_id": invoice_id, "installment_id": line.installment_id,
+                "fee_id": line.fee_id, "seq": line.seq, "source_type": line.source_type,
+                "source_id": line.source_id, "product_code": line.product_code,
+                "description": line.description, "quantity": line.quantity,
+                "rate": line.rate, "amount": line.amount,
+            })  # fmt: skip
+            if line.role is not None:
+                claims.append({"installment_id": line.installment_id,
+                               "role": line.role.value, "invoice_id": invoice_id})  # fmt: skip
+    session.execute(insert(InvoiceLine), lines)
+    if claims:
+        session.execute(insert(InstallmentClaim), claims)
+
+
+def _header_row(batch_id: int, document: DraftDocument) -> dict[str, Any]:
+    return {
+        "batch_id": batch_id, "kind": document.kind,
+        "credits_invoice_id": document.credits_invoice_id, "billto_id": document.billto_id,
+        "currency": document.currency, "invoice_date": document.invoice_date,
+        "terms_code": document.terms_code, "po_number": document.po_number,
+        "status": InvoiceStatus.DRAFT.value, "total": document.total,
+        "balance": document.total, "memo": document.memo,
+    }  # fmt: skip
 
 
 @dataclass
-class DraftBatch:
-    """A batch as built (persisted or, for a dry run, not)."""
+class StoredHeader:
+    """A stored document's header, as the health check and numbering read it."""
 
-    batch: InvoiceBatch | None
-    invoices: list[Invoice] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-def pending_installments(
-    session: Session, through: dt.date
-) -> list[tuple[FeeInstallment, RealizedFee]]:
-    """Positive pending installments dated on or before ``through`` and on no other invoice."""
-    on_invoice = select(InvoiceLine.installment_id)
-    query = (
-        select(FeeInstallment, RealizedFee)
-        .join(RealizedFee, FeeInstallment.fee_id == RealizedFee.id)
-        .where(
-            FeeInstallment.status == InstallmentStatus.PENDING.value,
-            FeeInstallment.effective_date <= through,
-            FeeInstallment.id.not_in(on_invoice),
-        )
-        .order_by(RealizedFee.billto_id, FeeInstallment.effective_date, FeeInstallment.id)
-    )
-    return [(row[0], row[1]) for row in session.execute(query)]
-
-
-def build_batch(
-    session: Session, through: dt.date, *, now: dt.datetime, dry_run: bool
-) -> DraftBatch:
-    """Group what is due into draft invoices; a dry run builds them without writing."""
-    held = _blocked_fee_keys(session)
-    draft = DraftBatch(None)
-    groups: dict[GroupKey, list[tuple[FeeInstallment, RealizedFee]]] = defaultdict(list)
-    for installment, fee in pending_installments(session, through):
-        if installment.amount <= 0:
-            draft.warnings.append(
-                f"installment {installment.seq} of fee {fee.id} ({installment.amount} "
-                f"{fee.currency}) is a credit: it waits for credit memos"
-            )
-            continue
-        if (fee.source_type, fee.source_id, fee.occurrence_key) in held:
-            draft.warnings.append(
-                f"fee {fee.id} ({fee.source_type} {fee.source_id}) is held: its ATS event is "
-                "blocked (see `backoffice fees blocked`)"
-            )
-            continue
-        key = (
-            fee.invoice_billto_id,
-            fee.currency,
-            installment.effective_date,
-            fee.terms_code,
-            fee.po_number,
-        )
-        groups[key].append((installment, fee))
-    draft.invoices = [
-        _draft_invoice(key, items) for key, items in sorted(groups.items(), key=_order)
-    ]
-    if dry_run or not draft.invoices:
-        return draft
-    draft.batch = InvoiceBatch(through_date=through, status=BatchStatus.DRAFT.value, created_at=now)
-    draft.batch.invoices = draft.invoices
-    session.add(draft.batch)
-    session.flush()
-    return draft
-
-
-def _order(item: tuple[GroupKey, object]) -> tuple[int, str, dt.date, str, str]:
-    billto, currency, day, terms, po = item[0]
-    return (billto, currency, day, terms, po or "")
-
-
-def _blocked_fee_keys(session: Session) -> set[tuple[str, int, str]]:
-    rows = session.execute(
-        select(BlockedEvent.source_type, BlockedEvent.source_id, BlockedEvent.occurrence_key)
-    )
-    return {(t, i, o) for t, i, o in rows}
-
-
-def _draft_invoice(key: GroupKey, items: list[tuple[FeeInstallment, RealizedFee]]) -> Invoice:
-    billto, currency, day, terms, po = key
-    lines = [_line(installment, fee) for installment, fee in items]
-    total = sum((line.amount for line in lines), Decimal(0))
-    return Invoice(
-        billto_id=billto,
-        currency=currency,
-        invoice_date=day,
-        terms_code=terms,
-        po_number=po,
-        status=InvoiceStatus.DRAFT.value,
-        total=total,
-        balance=total,
-        lines=lines,
-    )
-
-
-def _line(installment: FeeInstallment, fee: RealizedFee) -> InvoiceLine:
-    return InvoiceLine(
-        installment_id=installment.id,
-        fee_id=fee.id,
-        seq=installment.seq,
-        source_type=fee.source_type,
-        source_id=fee.source_id,
-        product_code=fee.product_code,
-        description=describe_line(installment, fee),
-        quantity=Decimal(1),
-        rate=installment.amount,
-        amount=installment.amount,
-    )
-
-
-def describe_line(installment: FeeInstallment, fee: RealizedFee) -> str:
-    """A line a customer understands, from the fee's basis."""
-    basis = json.loads(fee.basis)
-    if installment.kind == InstallmentKind.ADJUSTMENT:
-        return f"Adjustment to {_what(fee, basis)}"
-    plan_parts = [
-        i
-        for i in fee.installments
-        if i.kind == InstallmentKind.PLAN.value and i.status != InstallmentStatus.CANCELLED.value
-    ]
-    part = ""
-    if len(plan_parts) > 1:
-        position = [i.id for i in plan_parts].index(installment.id) + 1
-        part = f" – installment {position} of {len(plan_parts)}"
-    return f"{_what(fee, basis)}{part}"
-
-
-def _what(fee: RealizedFee, basis: dict[str, str]) -> str:
-    if fee.source_type == "placement":
-        return f"Placement fee – {basis.get('candidate', '')}, {basis.get('job_title', '')}"
-    if fee.source_type == "timecard":
-        hours = ", ".join(
-            f"{basis[f'{kind}_hours']} {kind} h × {basis[f'{kind}_rate']}"
-            for kind in ("regular", "overtime", "doubletime")
-            if f"{kind}_hours" in basis
-        )
-        return f"{basis.get('candidate', '')} – week ending {fee.event_date}: {hours}"
-    occurrence = f" – {fee.occurrence}" if fee.occurrence else ""
-    return f"{basis.get('description') or fee.product_code}{occurrence}"
-
-
-def health_check(
-    session: Session, invoices: list[Invoice], billtos: dict[int, AtsBillto]
-) -> list[HealthIssue]:
-    """Everything that must be fixed before these invoices can be approved."""
-    terms = {t.code for t in session.scalars(select(Terms))}
-    issues: list[HealthIssue] = []
-    for invoice in invoices:
-        label = f"invoice for Billto {invoice.billto_id} dated {invoice.invoice_date}"
-        billto = billtos.get(invoice.billto_id)
-        if billto is None:
-            issues.append(HealthIssue(label, "billto", "the Billto is not in the ATS"))
-            continue
-        if not billto.active:
-            issues.append(
-                HealthIssue(
-                    label, "billto", f"Billto '{billto.name}' is inactive: reactivate it in the ATS"
-                )
-            )
-        if not billto.email:
-            issues.append(
-                HealthIssue(
-                    label,
-                    "billto.email",
-                    f"Billto '{billto.name}' has no email to send the invoice to: "
-                    "add one in the ATS",
-                )
-            )
-        if billto.currency != invoice.currency:
-            issues.append(
-                HealthIssue(
-                    label,
-                    "currency",
-                    f"the invoice is in {invoice.currency} but Billto '{billto.name}' is "
-                    f"billed in {billto.currency}",
-                )
-            )
-        if invoice.terms_code not in terms:
-            issues.append(
-                HealthIssue(
-                    label,
-                    "terms",
-                    f"terms {invoice.terms_code} are not in the catalog: "
-                    "add them in Catalog → Terms",
-                )
-            )
-    return issues
+    id: int
+    kind: str
+    billto_id: int
+    currency: str
+    invoice_date: dt.date
+    terms_code: str
+    total: Decimal
+    credits_invoice_id: int | None
 
 
 def approve_batch(
-    session: Session, batch_id: int, billtos: dict[int, AtsBillto], *, now: dt.datetime
-) -> list[Invoice]:
-    """Number, date and lock every invoice of a draft batch, in the caller's transaction."""
-    batch = session.get(InvoiceBatch, batch_id)
-    if batch is None:
+    session: Session,
+    batch_id: int,
+    billtos: BilltoLookup,
+    *,
+    now: dt.datetime,
+    extra_checks: Sequence[DocumentCheck] = (),
+) -> int:
+    """Check, number, date and lock every document of a draft batch; returns how many."""
+    _claim_draft(session, batch_id, now)
+    headers = batch_headers(session, batch_id)
+    health = HealthCheck(session, billtos, extra_checks)
+    for page in pages(headers, CHECK_PAGE):
+        health.check(page)
+    issues = health.issues + stale_lines(session, batch_id) + over_credited(session, batch_id)
+    if issues:
+        raise BatchUnhealthy(batch_id, issues)
+    finalize(session, headers)
+    return len(headers)
+
+
+def _claim_draft(session: Session, batch_id: int, now: dt.datetime) -> None:
+    """Move the batch from draft to approved, or fail if someone else did first."""
+    if session.get(InvoiceBatch, batch_id) is None:
         raise NeedsUserAction(
             "batch_not_found",
             f"There is no batch {batch_id}.",
@@ -264,35 +155,92 @@ def approve_batch(
         update(InvoiceBatch)
         .where(InvoiceBatch.id == batch_id, InvoiceBatch.status == BatchStatus.DRAFT.value)
         .values(status=BatchStatus.APPROVED.value, approved_at=now)
+        .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
         raise NeedsUserAction(
             "batch_not_draft",
-            f"Batch {batch_id} is not a draft (already approved).",
+            f"Batch {batch_id} is not a draft (already approved or discarded).",
             "Nothing to do; `backoffice invoice list --batch` shows its invoices.",
         )
-    issues = health_check(session, batch.invoices, billtos)
-    if issues:
-        raise BatchUnhealthy(batch_id, issues)
-    due_days = {t.code: t.due_days for t in session.scalars(select(Terms))}
-    numbers = _take_numbers(session, len(batch.invoices))
-    for invoice, number in zip(batch.invoices, numbers, strict=True):
-        invoice.number = number
-        invoice.due_date = invoice.invoice_date + dt.timedelta(days=due_days[invoice.terms_code])
-        invoice.status = InvoiceStatus.APPROVED.value
-    # A subquery, not a list of ids: PostgreSQL takes at most 65,535 bound parameters.
-    installment_ids = (
-        select(InvoiceLine.installment_id)
-        .join(Invoice, InvoiceLine.invoice_id == Invoice.id)
+
+
+def batch_headers(session: Session, batch_id: int) -> list[StoredHeader]:
+    """The headers of a batch's documents, in id order."""
+    query = (
+        select(Invoice.id, Invoice.kind, Invoice.billto_id, Invoice.currency,
+               Invoice.invoice_date, Invoice.terms_code, Invoice.total,
+               Invoice.credits_invoice_id)
         .where(Invoice.batch_id == batch_id)
+        .order_by(Invoice.id)
+    )  # fmt: skip
+    return [StoredHeader(*row) for row in session.execute(query)]
+
+
+def finalize(session: Session, headers: Sequence[StoredHeader]) -> dict[int, str]:
+    """Number and date the documents, settle their installments, apply credit memos.
+
+    Returns the number given to each document id.
+    """
+    due_days = {code: days for code, days in session.execute(select(Terms.code, Terms.due_days))}
+    rows: list[dict[str, Any]] = []
+    for kind in DocumentKind:
+        of_kind = [h for h in headers if h.kind == kind]
+        for header, number in zip(of_kind, take_numbers(session, kind, len(of_kind)), strict=True):
+            due = None
+            if kind == DocumentKind.INVOICE:
+                due = header.invoice_date + dt.timedelta(days=due_days[header.terms_code])
+            rows.append({"id": header.id, "number": number, "due_date": due,
+                         "status": InvoiceStatus.APPROVED.value})  # fmt: skip
+    for page in pages(rows, WRITE_PAGE):
+        session.execute(update(Invoice), page)
+    ids = [h.id for h in headers]
+    for chunk in pages(ids, WRITE_PAGE):
+        _settle_installments(session, chunk)
+    _apply_credits(session, [h for h in headers if h.kind == DocumentKind.CREDIT_MEMO])
+    return {row["id"]: row["number"] for row in rows}
+
+
+def _settle_installments(session: Session, document_ids: list[int]) -> None:
+    """Settle what a batch's documents claim.
+
+    Billed installments become invoiced; credited ones become invoiced (a
+    negative adjustment, now on a credit memo) or cancelled (a fell-off fee's,
+    credited back).
+    """
+    claims = select(InstallmentClaim.installment_id).where(
+        InstallmentClaim.invoice_id.in_(document_ids)
     )
     session.execute(
         update(FeeInstallment)
-        .where(FeeInstallment.id.in_(installment_ids))
-        .values(status=InstallmentStatus.INVOICED.value)
-    )
-    session.flush()
-    return list(batch.invoices)
+        .where(FeeInstallment.id.in_(claims))
+        .values(status=case(
+            (FeeInstallment.status == InstallmentStatus.PENDING.value,
+             InstallmentStatus.INVOICED.value),
+            else_=InstallmentStatus.CANCELLED.value,
+        ))
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+
+
+def _apply_credits(session: Session, memos: Sequence[StoredHeader]) -> None:
+    """Each credit memo pays down the invoice it credits, as far as its balance goes."""
+    if not memos:
+        return
+    balances: dict[int, Decimal] = {}
+    for chunk in pages(sorted({m.credits_invoice_id for m in memos if m.credits_invoice_id}),
+                       WRITE_PAGE):  # fmt: skip
+        query = select(Invoice.id, Invoice.balance).where(Invoice.id.in_(chunk))
+        balances.update({invoice_id: balance for invoice_id, balance in session.execute(query)})
+    memo_rows = []
+    for memo in memos:
+        applied = min(memo.total, balances.get(memo.credits_invoice_id or 0, Decimal(0)))
+        if memo.credits_invoice_id is not None:
+            balances[memo.credits_invoice_id] -= applied
+        memo_rows.append({"id": memo.id, "balance": memo.total - applied})
+    invoice_rows = [{"id": i, "balance": balance} for i, balance in balances.items()]
+    for page in pages(memo_rows + invoice_rows, WRITE_PAGE):
+        session.execute(update(Invoice), page)
 
 
 class BatchUnhealthy(NeedsUserAction):
@@ -303,87 +251,35 @@ class BatchUnhealthy(NeedsUserAction):
             "batch_unhealthy",
             f"Batch {batch_id} has {len(issues)} problem(s) and was not approved.",
             "Fix each one listed, then approve the batch again.",
+            issues=issues,
         )
-        self.issues = issues
-
-
-def _take_numbers(session: Session, count: int) -> list[str]:
-    """``count`` consecutive numbers, reserved by one update of the sequence row."""
-    sequence = _sequence(session)
-    session.execute(
-        update(NumberSequence)
-        .where(NumberSequence.name == INVOICE_SEQUENCE)
-        .values(next_value=NumberSequence.next_value + count)
-    )
-    session.refresh(sequence)
-    first = sequence.next_value - count
-    numbers = [
-        f"{sequence.prefix}{value:0{sequence.width}d}" for value in range(first, first + count)
-    ]
-    too_long = [n for n in numbers if len(n) > MAX_NUMBER_LENGTH]
-    if too_long:
-        raise NeedsUserAction(
-            "number_too_long",
-            f"Invoice number {too_long[0]} is longer than "
-            f"{MAX_NUMBER_LENGTH} characters, which QuickBooks refuses.",
-            "Shorten the prefix of the invoice number sequence.",
-        )
-    return numbers
 
 
 def discard_batch(session: Session, batch_id: int) -> int:
-    """Throw a draft batch away; its installments are pending again. Returns invoices dropped."""
+    """Throw a draft batch away; its installments are free again. Returns documents dropped."""
     batch = session.get(InvoiceBatch, batch_id)
     if batch is None or batch.status != BatchStatus.DRAFT.value:
         raise NeedsUserAction(
             "batch_not_draft",
             f"Batch {batch_id} is not a draft batch.",
-            "Only a draft batch can be discarded; "
-            "an approved invoice is corrected by a credit memo.",
+            "Only a draft batch can be discarded; an approved invoice is voided "
+            "(`backoffice invoice void`) or corrected by a credit memo.",
         )
-    count = len(batch.invoices)
-    for invoice in batch.invoices:
-        for line in invoice.lines:
-            session.delete(line)
-        session.delete(invoice)
+    documents = select(Invoice.id).where(Invoice.batch_id == batch_id)
+    session.execute(delete(InstallmentClaim).where(InstallmentClaim.invoice_id.in_(documents)))
+    session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(documents)))
+    dropped: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        delete(Invoice).where(Invoice.batch_id == batch_id)
+    )
     batch.status = BatchStatus.DISCARDED.value
     session.flush()
-    return count
+    return dropped.rowcount
 
 
-def configure_numbering(
-    session: Session, *, prefix: str | None = None, next_value: int | None = None
-) -> NumberSequence:
-    """Set the invoice number prefix and/or the next number (never back to a used one)."""
-    sequence = _sequence(session)
-    if next_value is not None:
-        if next_value < sequence.next_value:
-            raise NeedsUserAction(
-                "number_reused",
-                f"The next invoice number is already {sequence.next_value}; "
-                "numbers are never reused.",
-                f"Choose a next number of {sequence.next_value} or more.",
-            )
-        sequence.next_value = next_value
-    if prefix is not None:
-        sequence.prefix = prefix
-    if len(f"{sequence.prefix}{sequence.next_value:0{sequence.width}d}") > MAX_NUMBER_LENGTH:
-        raise NeedsUserAction(
-            "number_too_long",
-            f"Numbers would be longer than {MAX_NUMBER_LENGTH} characters, "
-            "which QuickBooks refuses.",
-            "Use a shorter prefix.",
-        )
-    session.flush()
-    return sequence
-
-
-def _sequence(session: Session) -> NumberSequence:
-    sequence = session.get(NumberSequence, INVOICE_SEQUENCE)
-    if sequence is None:
-        sequence = NumberSequence(
-            name=INVOICE_SEQUENCE, prefix=DEFAULT_PREFIX, width=DEFAULT_WIDTH, next_value=1
-        )
-        session.add(sequence)
-        session.flush()
-    return sequence
+def credits_against(session: Session, invoice_id: int) -> list[tuple[str | None, str, Decimal]]:
+    """The credit memos (number, status, total) against an invoice that are not voided."""
+    query = select(Invoice.number, Invoice.status, Invoice.total).where(
+        and_(Invoice.credits_invoice_id == invoice_id,
+             Invoice.status != InvoiceStatus.VOIDED.value)
+    )  # fmt: skip
+    return [(number, status, total) for number, status, total in session.execute(query)]

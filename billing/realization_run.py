@@ -57,7 +57,9 @@ from billing.realization_state import (
 from billing.realization_store import (
     FeeKey,
     apply_changes,
+    clear_rechecks,
     load_fee_states,
+    queued_rechecks,
     refresh_statistics,
     replace_blocked,
 )
@@ -152,6 +154,7 @@ class RealizationRun:
         # placement can lead to the same row); a full pass reads each row once.
         self.seen: set[tuple[SourceType, int]] = set()
         self.written_since_analyze = 0
+        self.rechecks: dict[int, tuple[SourceType, int]] = {}
 
     def _is_new(self, source_type: SourceType, source_id: int) -> bool:
         """Whether this run has not evaluated the row yet (and now counts it as evaluated)."""
@@ -169,6 +172,7 @@ class RealizationRun:
             self.catalog = catalog = load_catalog_snapshot(session)
         with self.engine.connect() as connection:
             self.state = state = read_state(connection)
+            self.rechecks = queued_rechecks(connection)
         self.summary.full = state.get(CATALOG_FINGERPRINT) != catalog.fingerprint
         if self.summary.full:
             logger.info("catalog changed (or first run): evaluating every ATS event")
@@ -177,6 +181,7 @@ class RealizationRun:
             self._incremental_pass()
         self._keep_statistics_fresh(0, force=self.summary.full)
         with self.engine.begin() as connection:
+            clear_rechecks(connection, self.rechecks)
             write_state(connection, CATALOG_FINGERPRINT, catalog.fingerprint)
             write_state(connection, AS_OF, max(self.as_of, _as_of(state) or self.as_of).isoformat())
         return self.summary
@@ -225,6 +230,27 @@ class RealizationRun:
         last_as_of = _as_of(self.state)
         if last_as_of is not None and self.as_of > last_as_of:
             self._fees_due_between(last_as_of, self.as_of)
+        self._rechecked_events()
+
+    def _rechecked_events(self) -> None:
+        """Events of fees queued for a recheck (an invoice of theirs was voided)."""
+        queued: dict[SourceType, list[int]] = {}
+        for source_type, source_id in self.rechecks.values():
+            queued.setdefault(source_type, []).append(source_id)
+        reads: list[tuple[SourceType, Source[Any], Any, Callable[[list[Any]], _Page]]] = [
+            (SourceType.PLACEMENT, PLACEMENTS, tables.placement.c.id, self._placement_page),
+            (SourceType.TIMECARD, TIMECARDS, tables.timecard.c.id, self._timecard_page),
+            (SourceType.SERVICE_FEE, SERVICE_FEES, tables.service_fee.c.id,
+             self._service_fee_page),
+        ]  # fmt: skip
+        for source_type, source, id_column, to_page in reads:
+            ids = sorted(set(queued.get(source_type, ())))
+            for start in range(0, len(ids), self.page_size):
+                chunk = ids[start : start + self.page_size]
+                for rows in self.reader.iter_matching(
+                    source, id_column.in_(chunk), page_size=self.page_size
+                ):
+                    self._converge(to_page(rows), None)
 
     def _since(self, name: str) -> dt.datetime | None:
         return parse_cursor(self.state.get(cursor_name(name)))
@@ -374,7 +400,9 @@ class RealizationRun:
                 blocked.append(evaluation)
                 self.summary.counts[Outcome.BLOCKED] += 1
                 continue
-            change = converge(existing.get(natural), evaluation, self.now)
+            state = existing.get(natural)
+            recheck = state is not None and state.id in self.rechecks
+            change = converge(state, evaluation, self.now, recheck=recheck)
             if change.outcome is Outcome.BLOCKED and isinstance(evaluation, DesiredFee):
                 blocked.append(_blocked_by_change(evaluation, change))
             self.summary.counts[change.outcome] += 1
@@ -396,7 +424,7 @@ class RealizationRun:
             if fee is None or not is_occurrence_gone(fee, key.occurrence, self.as_of):
                 continue
             gone = NotBillable(key, Removal.CANCEL, why_occurrence_gone(fee), fee.updated_at)
-            change = converge(state, gone, self.now)
+            change = converge(state, gone, self.now, recheck=state.id in self.rechecks)
             self.summary.counts[change.outcome] += 1
             changes.append(change)
         return changes

@@ -18,6 +18,7 @@ from billing.convergence import FeeChange, FeeState, InstallmentState
 from billing.fees import (
     BlockedEvent,
     FeeInstallment,
+    FeeRecheck,
     FeeRevision,
     FeeStatus,
     InstallmentKind,
@@ -31,6 +32,7 @@ FEES: Table = RealizedFee.__table__  # type: ignore[assignment]
 INSTALLMENTS: Table = FeeInstallment.__table__  # type: ignore[assignment]
 REVISIONS: Table = FeeRevision.__table__  # type: ignore[assignment]
 BLOCKED: Table = BlockedEvent.__table__  # type: ignore[assignment]
+RECHECKS: Table = FeeRecheck.__table__  # type: ignore[assignment]
 CHUNK = 1000
 
 FeeKey = tuple[str, int, str]
@@ -202,3 +204,21 @@ def refresh_statistics(connection: Connection) -> None:
     else:
         for name in names:
             connection.exec_driver_sql(f"ANALYZE {name}")
+
+
+def queued_rechecks(connection: Connection) -> dict[int, tuple[SourceType, int]]:
+    """Fees queued for a recheck, with the ATS event each comes from."""
+    query = select(FEES.c.id, FEES.c.source_type, FEES.c.source_id).join(
+        RECHECKS, RECHECKS.c.fee_id == FEES.c.id
+    )
+    return {fee_id: (SourceType(kind), source_id) for fee_id, kind, source_id in
+            connection.execute(query)}  # fmt: skip
+
+
+def clear_rechecks(connection: Connection, fee_ids: Iterable[int]) -> None:
+    """Drop the rechecks a run has done (ones queued since stay for the next run)."""
+    wanted = sorted(fee_ids)
+    for start in range(0, len(wanted), CHUNK):
+        connection.execute(
+            delete(RECHECKS).where(RECHECKS.c.fee_id.in_(wanted[start : start + CHUNK]))
+        )

@@ -82,6 +82,8 @@ def test_approved_batch_exports_as_plain_csv(approved, tmp_path):
         "terms": "NET30",
         "po_number": "",
         "status": "approved",
+        "kind": "invoice",
+        "credits": "",
         "invoice_total": "12500.00",
         "line": "1",
         "product_code": "STD_DH",

@@ -210,13 +210,13 @@ def test_crash_during_approval_leaves_the_batch_draft_and_no_number_used(
     realized, runner, monkeypatch
 ):
     batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
-    take_numbers = invoicing._take_numbers
+    take_numbers = invoicing.take_numbers
 
-    def crash_after_numbering(session, count):
-        take_numbers(session, count)
+    def crash_after_numbering(session, kind, count):
+        take_numbers(session, kind, count)
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(invoicing, "_take_numbers", crash_after_numbering)
+    monkeypatch.setattr(invoicing, "take_numbers", crash_after_numbering)
     assert runner("invoice", "approve", str(batch)).exit_code != 0
     monkeypatch.undo()
 

@@ -1,0 +1,315 @@
+"""``backoffice invoice ...``: batches, invoices and credit memos from the command line.
+
+Thin wrappers over ``billing``: they open the transaction, look Billtos up in
+the ATS for the health check, and print. Long outputs stream document by
+document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from ats.reader import BILLTOS, AtsReader
+from ats.records import AtsBillto
+from backoffice.cli_support import (
+    current_runtime,
+    handles_user_errors,
+    print_json,
+    utcnow,
+    write_json_list,
+)
+from backoffice.errors import NeedsUserAction
+from backoffice.paging import pages
+from backoffice.runtime import Runtime
+from billing.corrections import issue_credit, void_document
+from billing.invoice_drafts import BatchPlan, DraftDocument
+from billing.invoice_export import batch_to_export, export_batch
+from billing.invoice_health import BilltoLookup, HealthCheck
+from billing.invoice_queries import document_as_dict, find_document, iter_documents
+from billing.invoices import DocumentKind, Invoice
+from billing.invoicing import CHECK_PAGE, BatchWriter, approve_batch, discard_batch
+from billing.numbering import SEQUENCES, configure_numbering, format_number
+
+ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.group()
+def invoice() -> None:
+    """Invoice batches, invoices and credit memos."""
+
+
+def billto_lookup(runtime: Runtime) -> BilltoLookup:
+    """Billtos by id from the ATS, each read once per command."""
+    reader = AtsReader(runtime.ats_engine)
+    known: dict[int, AtsBillto] = {}
+
+    def lookup(ids: set[int]) -> Mapping[int, AtsBillto]:
+        missing = ids - known.keys()
+        if missing:
+            known.update(reader.get(BILLTOS, missing))
+        return {i: known[i] for i in ids if i in known}
+
+    return lookup
+
+
+@invoice.command("run")
+@click.option(
+    "--through", type=ISO_DATE, required=True,
+    help="Invoice every pending installment dated on or before DATE.",
+)  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Show what would be built; write nothing.")
+@click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
+def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
+    """Build a draft batch from every uninvoiced installment dated on or before DATE."""
+    runtime = current_runtime().require_current_schema()
+    day = through.date()
+    with runtime.transaction() as session:
+        plan = BatchPlan(session, day)
+        documents: Iterable[DraftDocument] = plan.documents()
+        writer = BatchWriter(session, day, now=utcnow())
+        if not dry_run:
+            documents = writer.write(documents)
+        health = HealthCheck(session, billto_lookup(runtime))
+        checked = _checked(documents, health)
+        first = next(checked, None)
+        streamed = [] if first is None else _chain(first, checked)
+        if as_json:
+            click.echo(f'{{"batch_id": {_json_id(writer.batch_id)}, '
+                       f'"dry_run": {str(dry_run).lower()},\n "invoices": ', nl=False)  # fmt: skip
+            write_json_list((document_as_dict(d, d.credits_number, d.lines) for d in streamed),
+                            indent=" ")  # fmt: skip
+            click.echo(',\n "warnings": ', nl=False)
+            write_json_list([*plan.warnings, *map(str, health.issues)], indent=" ")
+            click.echo("}")
+        else:
+            _say_run(streamed, day, dry_run, writer.batch_id)
+            for warning in [*plan.warnings, *map(str, health.issues)]:
+                click.echo(f"Warning: {warning}", err=True)
+        if dry_run:
+            session.rollback()
+
+
+def _checked(documents: Iterable[DraftDocument], health: HealthCheck) -> Iterator[DraftDocument]:
+    for page in pages(documents, CHECK_PAGE):
+        health.check(page)
+        yield from page
+
+
+def _chain(first: DraftDocument, rest: Iterator[DraftDocument]) -> Iterator[DraftDocument]:
+    yield first
+    yield from rest
+
+
+def _json_id(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def _say_run(
+    documents: Iterable[DraftDocument], day: dt.date, dry_run: bool, batch_id: int | None
+) -> None:
+    count = 0
+    for document in documents:
+        count += 1
+        what = "Credit memo" if document.kind == DocumentKind.CREDIT_MEMO else "Invoice"
+        click.echo(
+            f"  {what} Billto {document.billto_id} {document.invoice_date} "
+            f"{document.terms_code} {document.total} {document.currency} "
+            f"({len(document.lines)} line(s))"
+        )
+    if not count:
+        click.echo(f"Nothing is pending through {day}.")
+    elif dry_run:
+        click.echo(f"Would build {count} document(s) through {day}.")
+    else:
+        click.echo(f"Built draft batch {batch_id} with {count} document(s) through {day}.")
+
+
+@invoice.command("approve")
+@click.argument("batch_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
+def invoice_approve(batch_id: int, as_json: bool) -> None:
+    """Health-check and approve a batch: numbers are assigned, invoices become immutable."""
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        count = approve_batch(session, batch_id, billto_lookup(runtime), now=utcnow())
+    with runtime.transaction() as session:
+        if as_json:
+            write_json_list(iter_documents(session, batch_id=batch_id))
+            click.echo()
+            return
+        numbers = session.execute(
+            select(Invoice.kind, Invoice.number).where(Invoice.batch_id == batch_id)
+            .order_by(Invoice.id)
+        ).all()  # fmt: skip
+    click.echo(f"Approved batch {batch_id}: {count} document(s).")
+    for kind in DocumentKind:
+        taken = [number for k, number in numbers if k == kind]
+        if taken:
+            span = taken[0] if len(taken) == 1 else f"{taken[0]} … {taken[-1]}"
+            click.echo(f"  {len(taken)} {SEQUENCES[kind].label}(s): {span}")
+
+
+@invoice.command("list")
+@click.option("--batch", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
+def invoice_list(batch: int | None, as_json: bool) -> None:
+    """Invoices and credit memos with lines and lineage."""
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        documents = iter_documents(session, batch_id=batch)
+        if as_json:
+            write_json_list(documents)
+            click.echo()
+            return
+        for document in documents:
+            credits = f" credits {document['credits']}" if document["credits"] else ""
+            click.echo(
+                f"{document['number'] or '(draft)'} {document['kind']}{credits} batch "
+                f"{document['batch_id']} Billto {document['billto_id']} "
+                f"{document['invoice_date']} due {document['due_date']} {document['total']} "
+                f"{document['currency']} {document['status']} balance {document['balance']}"
+            )
+
+
+@invoice.command("show")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
+def invoice_show(number: str, as_json: bool) -> None:
+    """One invoice or credit memo with its lines and lineage."""
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        document = find_document(session, number)
+    if document is None:
+        raise NeedsUserAction(
+            "invoice_not_found",
+            f"There is no invoice or credit memo {number}.",
+            "Run `backoffice invoice list` to see the numbers.",
+        )
+    if as_json:
+        print_json(document)
+        return
+    what = "Credit memo" if document["kind"] == DocumentKind.CREDIT_MEMO else "Invoice"
+    credits = f" crediting {document['credits']}" if document["credits"] else ""
+    click.echo(
+        f"{what} {document['number']}{credits} for Billto {document['billto_id']}, "
+        f"{document['invoice_date']} due {document['due_date']} ({document['terms']}), "
+        f"{document['total']} {document['currency']}, {document['status']}, "
+        f"balance {document['balance']}"
+    )
+    for reason in (document["memo"], document["void_reason"]):
+        if reason:
+            click.echo(f"  Reason: {reason}")
+    for line in document["lines"]:
+        lineage = (
+            f" (fee {line['fee_id']} installment {line['seq']}, "
+            f"{line['source_type']} {line['source_id']})"
+            if line["fee_id"]
+            else ""
+        )
+        click.echo(f"  {line['product_code']}: {line['description']} — {line['amount']}{lineage}")
+
+
+@invoice.command("export")
+@click.argument("batch_id", type=int)
+@click.option("--format", "file_format", type=click.Choice(["csv", "qbo-csv"]), required=True)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@handles_user_errors
+def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
+    """The batch as a file for manual import."""
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        batch_to_export(session, batch_id, file_format)
+        customers: dict[int, str] = {}
+        if file_format == "qbo-csv":
+            of_batch = select(Invoice.billto_id).where(Invoice.batch_id == batch_id)
+            ids = set(session.scalars(of_batch))
+            customers = {i: b.name for i, b in billto_lookup(runtime)(ids).items()}
+        buffer = io.StringIO(newline="")
+        exported = export_batch(session, batch_id, file_format, buffer, customers=customers)
+    with file.open("w", encoding="utf-8", newline="") as out:
+        out.write(buffer.getvalue())
+    click.echo(f"Wrote {exported.rows} line(s) of batch {batch_id} to {file} ({file_format}).")
+    if exported.credit_memos_left_out:
+        click.echo(
+            f"{exported.credit_memos_left_out} credit memo(s) left out: QuickBooks' import "
+            "takes invoices only; enter them by hand or send them with `backoffice sync`.",
+            err=True,
+        )
+
+
+@invoice.command("discard")
+@click.argument("batch_id", type=int)
+@handles_user_errors
+def invoice_discard(batch_id: int) -> None:
+    """Throw a draft batch away; its installments return to pending."""
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        dropped = discard_batch(session, batch_id)
+    click.echo(f"Discarded draft batch {batch_id} ({dropped} document(s)).")
+
+
+@invoice.command("credit")
+@click.argument("number")
+@click.option("--amount", type=Decimal, required=True, help="How much to credit, e.g. 500.00.")
+@click.option("--reason", required=True, help="Why; it is kept on the credit memo.")
+@click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
+def invoice_credit(number: str, amount: Decimal, reason: str, as_json: bool) -> None:
+    """Issue a credit memo against invoice NUMBER (all or part of it)."""
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        memo = issue_credit(session, number, amount, reason, now=utcnow())
+    with runtime.transaction() as session:
+        document = find_document(session, memo)
+    if as_json:
+        print_json(document)
+        return
+    assert document is not None
+    click.echo(
+        f"Issued credit memo {memo} for {document['total']} {document['currency']} "
+        f"against {number}."
+    )
+
+
+@invoice.command("void")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why; it is kept on the voided document.")
+@handles_user_errors
+def invoice_void(number: str, reason: str) -> None:
+    """Void an approved invoice or credit memo that has not been posted."""
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        returned = void_document(session, number, reason, now=utcnow())
+    click.echo(
+        f"Voided {number}; {returned} installment(s) are pending again "
+        "(`backoffice realize` recomputes their fees before they are invoiced)."
+    )
+
+
+@invoice.command("numbering")
+@click.option("--credit-memos", is_flag=True, help="The credit memo sequence (CM-) instead.")
+@click.option("--prefix", help="Prefix of the numbers, e.g. INV-.")
+@click.option(
+    "--next", "next_value", type=click.IntRange(min=1),
+    help="The next number (the first number of the next batch).",
+)  # fmt: skip
+@handles_user_errors
+def invoice_numbering(credit_memos: bool, prefix: str | None, next_value: int | None) -> None:
+    """Show or set a document number sequence (numbers are never reused)."""
+    kind = DocumentKind.CREDIT_MEMO if credit_memos else DocumentKind.INVOICE
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        sequence = configure_numbering(session, kind, prefix=prefix, next_value=next_value)
+        shown = format_number(sequence, sequence.next_value)
+    click.echo(f"The next {SEQUENCES[kind].label} number is {shown}.")

@@ -1,0 +1,192 @@
+"""The health check a batch must pass before approval, and shows as warnings when built.
+
+Each issue names the document, the field and the fix, so an AR clerk can act
+on it without reading code. Checks that need another system (the accounting
+mappings of a connection) plug in as ``DocumentCheck`` callables: the
+invoicing code calls them without knowing what they check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from ats.records import AtsBillto
+from billing.catalog import Terms
+from billing.fees import FeeInstallment, InstallmentStatus
+from billing.invoices import (
+    ClaimRole,
+    DocumentKind,
+    InstallmentClaim,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+)
+
+
+class DocumentHeader(Protocol):
+    """What the checks read of a document, drafted or stored."""
+
+    kind: str
+    billto_id: int
+    currency: str
+    invoice_date: dt.date
+    terms_code: str
+    credits_invoice_id: int | None
+
+    @property
+    def total(self) -> Decimal:
+        """The document's total."""
+
+
+@dataclass(frozen=True)
+class HealthIssue:
+    """Something that stops a batch from being approved: the document, the field, the fix."""
+
+    document: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.document}, {self.field}: {self.message}"
+
+
+DocumentCheck = Callable[[Session, Sequence[DocumentHeader]], list[HealthIssue]]
+BilltoLookup = Callable[[set[int]], Mapping[int, AtsBillto]]
+
+
+def label(document: DocumentHeader) -> str:
+    """How an issue names a document that may not have a number yet."""
+    what = "credit memo" if document.kind == DocumentKind.CREDIT_MEMO else "invoice"
+    return f"{what} for Billto {document.billto_id} dated {document.invoice_date}"
+
+
+class HealthCheck:
+    """Checks documents page by page, fetching each page's Billtos once."""
+
+    def __init__(
+        self,
+        session: Session,
+        billtos: BilltoLookup,
+        extra_checks: Sequence[DocumentCheck] = (),
+    ) -> None:
+        self.session = session
+        self.billtos = billtos
+        self.extra_checks = extra_checks
+        self.terms = {t.code for t in session.scalars(select(Terms))}
+        self.issues: list[HealthIssue] = []
+
+    def check(self, documents: Sequence[DocumentHeader]) -> list[HealthIssue]:
+        """The issues of this page (also kept in ``issues``)."""
+        billtos = self.billtos({d.billto_id for d in documents})
+        found: list[HealthIssue] = []
+        for document in documents:
+            found.extend(self._check_one(document, billtos.get(document.billto_id)))
+        for extra in self.extra_checks:
+            found.extend(extra(self.session, documents))
+        self.issues.extend(found)
+        return found
+
+    def _check_one(self, document: DocumentHeader, billto: AtsBillto | None) -> list[HealthIssue]:
+        name = label(document)
+        if billto is None:
+            return [HealthIssue(name, "billto", "the Billto is not in the ATS: restore it there")]
+        issues = []
+        if not billto.active:
+            issues.append(HealthIssue(
+                name, "billto", f"Billto '{billto.name}' is inactive: reactivate it in the ATS"
+            ))  # fmt: skip
+        if not billto.email:
+            issues.append(HealthIssue(
+                name, "billto.email",
+                f"Billto '{billto.name}' has no email to send the document to: add one in the ATS",
+            ))  # fmt: skip
+        if billto.currency != document.currency:
+            issues.append(HealthIssue(
+                name, "currency",
+                f"the document is in {document.currency} but Billto '{billto.name}' is billed "
+                f"in {billto.currency}: correct the currency of the Billto or of the ATS events",
+            ))  # fmt: skip
+        if document.terms_code not in self.terms:
+            issues.append(HealthIssue(
+                name, "terms",
+                f"terms {document.terms_code} are not in the catalog: add them to the catalog "
+                "file's terms and import it",
+            ))  # fmt: skip
+        if document.total <= 0:
+            issues.append(HealthIssue(
+                name, "total",
+                f"the total is {document.total}: a document must be for a positive amount; "
+                "discard the batch and run `backoffice realize` before invoicing again",
+            ))  # fmt: skip
+        return issues
+
+
+def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
+    """Lines whose installment changed after the batch was built (realize ran in between).
+
+    A billed installment must still be pending at the line's amount; a
+    credited one must still be the pending negative adjustment, or the invoiced
+    installment of a fee that fell off.
+    """
+    line, claim, installment, document = InvoiceLine, InstallmentClaim, FeeInstallment, Invoice
+    query = (
+        select(document.id, document.billto_id, document.invoice_date, document.kind,
+               line.fee_id, line.seq, line.amount, claim.role,
+               installment.status, installment.amount.label("now"))
+        .join(line, line.invoice_id == document.id)
+        .join(claim, and_(claim.invoice_id == document.id,
+                          claim.installment_id == line.installment_id))
+        .join(installment, installment.id == line.installment_id)
+        .where(document.batch_id == batch_id)
+    )  # fmt: skip
+    issues = []
+    for row in session.execute(query):
+        if _still_as_built(row.role, row.status, row.amount, row.now):
+            continue
+        what = "credit memo" if row.kind == DocumentKind.CREDIT_MEMO else "invoice"
+        issues.append(HealthIssue(
+            f"{what} for Billto {row.billto_id} dated {row.invoice_date}",
+            f"fee {row.fee_id} installment {row.seq}",
+            f"changed after the batch was built (now {row.status}, {row.now}): discard the "
+            "batch (`backoffice invoice discard`) and run the invoices again",
+        ))  # fmt: skip
+    return issues
+
+
+def _still_as_built(role: str, status: str, amount: Decimal, now: Decimal) -> bool:
+    if role == ClaimRole.BILL:
+        return status == InstallmentStatus.PENDING and now == amount
+    if status == InstallmentStatus.PENDING:
+        return now == -amount
+    return status == InstallmentStatus.INVOICED and now == amount
+
+
+def over_credited(session: Session, batch_id: int) -> list[HealthIssue]:
+    """Credit memos that would credit an invoice for more than is left of it."""
+    memo = Invoice.__table__.alias("memo")
+    credited = (
+        select(Invoice.id, Invoice.number, Invoice.total,
+               func.sum(memo.c.total).label("credits"))
+        .join(memo, memo.c.credits_invoice_id == Invoice.id)
+        .where(memo.c.status != InvoiceStatus.VOIDED.value,
+               Invoice.id.in_(select(Invoice.credits_invoice_id)
+                              .where(Invoice.batch_id == batch_id)))
+        .group_by(Invoice.id, Invoice.number, Invoice.total)
+    )  # fmt: skip
+    return [
+        HealthIssue(
+            f"credit memos for invoice {number}",
+            "total",
+            f"they credit {credits} of an invoice of {total}: discard the batch and check "
+            "the fee's changes (`backoffice fees list`)",
+        )
+        for _id, number, total, credits in session.execute(credited)
+        if credits > total
+    ]
