@@ -253,3 +253,10 @@ def assert_rerun_changes_nothing(runner: Any, as_of: str = AS_OF) -> None:
     summary = realize(runner, as_of)
     assert {k: summary[k] for k in ZERO_SUMMARY} == ZERO_SUMMARY, summary
     assert fees_text(runner) == before
+
+
+def run_json(runner: Any, *args: str) -> Any:
+    """A command's ``--json`` output, parsed (the command must succeed)."""
+    result = runner(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)

@@ -1,6 +1,5 @@
 """Invoicing through the CLI: the worked example, dry runs, approval and numbering."""
 
-import json
 import os
 import subprocess
 import sys
@@ -16,20 +15,7 @@ from ats import tables
 from backoffice.errors import FatalError
 from billing import invoicing
 from billing.invoices import Invoice, NumberSequence
-
-
-@pytest.fixture
-def realized(ats, runner, shared):
-    """The worked example, catalog imported and realized."""
-    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
-    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
-    return ats
-
-
-def run_json(runner, *args):
-    result = runner(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+from tests.billing.realization_helpers import run_json
 
 
 def test_worked_example_gives_two_net30_invoices(realized, runner):
