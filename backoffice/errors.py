@@ -27,6 +27,18 @@ class RetryableError(BackofficeError):
         self.retry_after = retry_after
 
 
+class AuthExpired(RetryableError):
+    """Raised when the access token was refused (401): refresh it once, then retry."""
+
+
+class UncertainWrite(BackofficeError):
+    """Raised when a write was sent but no answer came back (timeout, dropped connection).
+
+    The remote system may have applied it: read back by the idempotency key
+    before any retry, never blindly send it again.
+    """
+
+
 class NeedsUserAction(BackofficeError):
     """Raised when data or configuration must change before the work can go on.
 

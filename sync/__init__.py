@@ -1,0 +1,1 @@
+"""The outbox, push and pull, reconciliation, the sync log and the scheduled jobs."""
