@@ -80,9 +80,8 @@ class InvoiceBatch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    invoices: Mapped[list[Invoice]] = relationship(
-        back_populates="batch", order_by="Invoice.id", lazy="selectin"
-    )
+    # Loaded only when asked for: a batch can hold 100,000 invoices.
+    invoices: Mapped[list[Invoice]] = relationship(back_populates="batch", order_by="Invoice.id")
 
 
 class Invoice(Base):
@@ -111,7 +110,7 @@ class Invoice(Base):
 
     batch: Mapped[InvoiceBatch] = relationship(back_populates="invoices")
     lines: Mapped[list[InvoiceLine]] = relationship(
-        back_populates="invoice", order_by="InvoiceLine.id", lazy="selectin"
+        back_populates="invoice", order_by="InvoiceLine.id"
     )
 
 
