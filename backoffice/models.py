@@ -7,6 +7,11 @@ guarantees it, whichever command runs.
 from backoffice import locks
 from backoffice.storage import Base
 from billing import assignments, catalog, fees, invoices, pay_plans, realization_state
+from mapping import connections
+from mapping import models as mapping_models
 
-MODEL_MODULES = (locks, catalog, pay_plans, assignments, fees, realization_state, invoices)
+MODEL_MODULES = (
+    locks, catalog, pay_plans, assignments, fees, realization_state, invoices, connections,
+    mapping_models,
+)  # fmt: skip
 metadata = Base.metadata

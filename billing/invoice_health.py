@@ -9,6 +9,7 @@ invoicing code calls them without knowing what they check.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from ats.records import AtsBillto
 from billing.catalog import Terms
 from billing.fees import FeeInstallment, InstallmentStatus
+from billing.invoice_drafts import DraftDocument
 from billing.invoices import (
     ClaimRole,
     DocumentKind,
@@ -41,6 +43,10 @@ class DocumentHeader(Protocol):
     credits_invoice_id: int | None
 
     @property
+    def id(self) -> int | None:
+        """The stored document's id (None for a dry run's draft)."""
+
+    @property
     def total(self) -> Decimal:
         """The document's total."""
 
@@ -57,7 +63,19 @@ class HealthIssue:
         return f"{self.document}, {self.field}: {self.message}"
 
 
-DocumentCheck = Callable[[Session, Sequence[DocumentHeader]], list[HealthIssue]]
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What a check from outside billing (the accounting mappings) reads of a document."""
+
+    label: str
+    kind: str
+    billto_id: int
+    currency: str
+    terms_code: str
+    product_codes: frozenset[str]
+
+
+DocumentCheck = Callable[[Sequence[DocumentFacts]], list[HealthIssue]]
 BilltoLookup = Callable[[set[int]], Mapping[int, AtsBillto]]
 
 
@@ -88,10 +106,32 @@ class HealthCheck:
         found: list[HealthIssue] = []
         for document in documents:
             found.extend(self._check_one(document, billtos.get(document.billto_id)))
-        for extra in self.extra_checks:
-            found.extend(extra(self.session, documents))
+        if self.extra_checks:
+            facts = self._facts(documents)
+            for extra in self.extra_checks:
+                found.extend(extra(facts))
         self.issues.extend(found)
         return found
+
+    def _facts(self, documents: Sequence[DocumentHeader]) -> list[DocumentFacts]:
+        """Each document with the products on its lines: a draft's own, a stored one's read."""
+        stored = [d.id for d in documents if not isinstance(d, DraftDocument) and d.id]
+        read: dict[int, set[str]] = defaultdict(set)
+        if stored:
+            query = select(InvoiceLine.invoice_id, InvoiceLine.product_code).where(
+                InvoiceLine.invoice_id.in_(stored)
+            )
+            for invoice_id, code in self.session.execute(query):
+                read[invoice_id].add(code)
+        facts = []
+        for d in documents:
+            if isinstance(d, DraftDocument):
+                products = frozenset(line.product_code for line in d.lines)
+            else:
+                products = frozenset(read.get(d.id or 0, ()))
+            facts.append(DocumentFacts(label(d), d.kind, d.billto_id, d.currency, d.terms_code,
+                                       products))  # fmt: skip
+        return facts
 
     def _check_one(self, document: DocumentHeader, billto: AtsBillto | None) -> list[HealthIssue]:
         name = label(document)

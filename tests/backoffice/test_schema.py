@@ -4,6 +4,7 @@ from sqlalchemy import inspect
 from backoffice.errors import NeedsUserAction
 from backoffice.schema import (
     SCHEMA_HEAD,
+    alembic_config,
     current_revision,
     ensure_schema_current,
     head_revision,
@@ -45,3 +46,30 @@ def test_db_upgrade_then_commands_run(sqlite_runner):
 
 def test_schema_head_constant_is_the_newest_migration():
     assert head_revision() == SCHEMA_HEAD
+
+
+def test_migrations_build_exactly_the_models_tables(database_url, make_engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from backoffice.models import metadata
+
+    engine = make_engine(database_url)
+    upgrade_schema(engine)
+
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+
+    assert differences == []
+
+
+def test_every_migration_downgrades_and_upgrades_again(database_url, make_engine):
+    from alembic import command
+
+    engine = make_engine(database_url)
+    upgrade_schema(engine)
+
+    command.downgrade(alembic_config(engine), "base")
+    upgrade_schema(engine)
+
+    assert current_revision(engine) == SCHEMA_HEAD

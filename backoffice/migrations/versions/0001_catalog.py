@@ -107,10 +107,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('customer_assignment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_customer_assignment_billto_id'))
-
-    op.drop_table('customer_assignment')
+    op.drop_table('customer_assignment')  # with its indexes (MariaDB keeps an index a foreign key needs)
     op.drop_table('product')
     op.drop_table('product_family')
     op.drop_table('pay_plan_line')

@@ -108,20 +108,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('fee_revision', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_fee_revision_fee_id'))
-
-    op.drop_table('fee_revision')
-    with op.batch_alter_table('fee_installment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_fee_installment_status'))
-        batch_op.drop_index(batch_op.f('ix_fee_installment_effective_date'))
-
-    op.drop_table('fee_installment')
-    with op.batch_alter_table('realized_fee', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_realized_fee_status'))
-        batch_op.drop_index(batch_op.f('ix_realized_fee_billto_id'))
-
-    op.drop_table('realized_fee')
+    op.drop_table('fee_revision')  # with its indexes (MariaDB keeps an index a foreign key needs)
+    op.drop_table('fee_installment')  # with its indexes (MariaDB keeps an index a foreign key needs)
+    op.drop_table('realized_fee')  # with its indexes (MariaDB keeps an index a foreign key needs)
     op.drop_table('realization_state')
     op.drop_table('job_lock')
     op.drop_table('blocked_event')

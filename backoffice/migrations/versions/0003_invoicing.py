@@ -98,14 +98,7 @@ def downgrade() -> None:
     with op.batch_alter_table('customer_assignment', schema=None) as batch_op:
         batch_op.drop_column('bill_to')
 
-    with op.batch_alter_table('invoice_line', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_invoice_line_invoice_id'))
-
-    op.drop_table('invoice_line')
-    with op.batch_alter_table('invoice', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_invoice_billto_id'))
-        batch_op.drop_index(batch_op.f('ix_invoice_batch_id'))
-
-    op.drop_table('invoice')
+    op.drop_table('invoice_line')  # with its indexes (MariaDB keeps an index a foreign key needs)
+    op.drop_table('invoice')  # with its indexes (MariaDB keeps an index a foreign key needs)
     op.drop_table('number_sequence')
     op.drop_table('invoice_batch')

@@ -96,16 +96,16 @@ def downgrade() -> None:
     for statement in DROP_TRIGGERS[op.get_bind().dialect.name]:
         op.execute(statement)
     op.drop_table("fee_recheck")
-    op.drop_index(op.f("ix_installment_claim_invoice_id"), table_name="installment_claim")
-    op.drop_table("installment_claim")
+    op.drop_table("installment_claim")  # with its index (MariaDB will not drop an FK's index)
+    # MariaDB keeps an index as long as a foreign key needs it: replace, then drop.
     with op.batch_alter_table("invoice_line") as batch_op:
-        batch_op.drop_index(op.f("ix_invoice_line_installment_id"))
         batch_op.create_unique_constraint(
             op.f("uq_invoice_line_installment_id"), ["installment_id"]
         )
+        batch_op.drop_index(op.f("ix_invoice_line_installment_id"))
     with op.batch_alter_table("invoice") as batch_op:
-        batch_op.drop_index(op.f("ix_invoice_credits_invoice_id"))
         batch_op.drop_constraint(op.f("fk_invoice_credits_invoice_id_invoice"), type_="foreignkey")
+        batch_op.drop_index(op.f("ix_invoice_credits_invoice_id"))
         for column in ("voided_at", "void_reason", "memo", "credits_invoice_id", "kind"):
             batch_op.drop_column(column)
 

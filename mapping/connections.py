@@ -1,0 +1,121 @@
+"""Accounting system connections: which system, where, and its credentials, encrypted.
+
+A connection's plain settings (realm or account id, base URL, environment)
+are JSON in ``settings``; everything secret (client secret, TBA keys, OAuth
+tokens) is sealed by the ``Vault`` in ``secrets`` and ``tokens`` and only
+ever leaves as ``Secret`` values. Tokens live apart from the other secrets
+because they rotate: saving them must not rewrite (or race with) the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from backoffice.errors import NeedsUserAction
+from backoffice.secret import Secret
+from backoffice.storage import Base
+from backoffice.vault import Vault
+
+
+class System(StrEnum):
+    """The accounting systems a connection can point at (CONTRACT.md section 3)."""
+
+    QBO = "qbo"
+    NETSUITE = "netsuite"
+    QBO_SANDBOX = "qbo-sandbox"
+    NETSUITE_SANDBOX = "netsuite-sandbox"
+
+    @property
+    def family(self) -> str:
+        """``qbo`` or ``netsuite``: which adapter speaks to it."""
+        return "qbo" if self in (System.QBO, System.QBO_SANDBOX) else "netsuite"
+
+
+class Connection(Base):
+    """One accounting system connection."""
+
+    __tablename__ = "connection"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    system: Mapped[str] = mapped_column(String(20))
+    settings: Mapped[str] = mapped_column(Text)  # JSON, nothing secret
+    secrets: Mapped[str] = mapped_column(Text)  # Vault token
+    tokens: Mapped[str | None] = mapped_column(Text)  # Vault token, rotates
+    token_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    refresh_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+@dataclass(frozen=True)
+class ConnectionRecord:
+    """A connection as the adapters' factory reads it, secrets decrypted into ``Secret``."""
+
+    id: int
+    name: str
+    system: System
+    settings: dict[str, Any]
+    secrets: dict[str, Secret]
+
+
+def add_connection(
+    session: Session,
+    vault: Vault,
+    *,
+    name: str,
+    system: System,
+    settings: dict[str, Any],
+    secrets: dict[str, Secret],
+    now: dt.datetime,
+) -> Connection:
+    """Register a connection; the first one becomes the default."""
+    if session.scalars(select(Connection.id).where(Connection.name == name)).first():
+        raise NeedsUserAction(
+            "connection_exists",
+            f"There is already a connection named {name}.",
+            "Choose another name, or remove the existing connection first.",
+        )
+    first = session.scalars(select(Connection.id).limit(1)).first() is None
+    connection = Connection(
+        name=name, system=system.value, settings=json.dumps(settings, sort_keys=True),
+        secrets=vault.seal(secrets), tokens=None, is_default=first, created_at=now,
+        updated_at=now,
+    )  # fmt: skip
+    session.add(connection)
+    session.flush()
+    return connection
+
+
+def load_connection(session: Session, vault: Vault, name: str | None = None) -> ConnectionRecord:
+    """The named connection, or the default one."""
+    query = select(Connection)
+    query = query.where(Connection.name == name) if name else query.where(Connection.is_default)
+    connection = session.scalars(query).first()
+    if connection is None:
+        raise NeedsUserAction(
+            "connection_not_found",
+            f"There is no connection named {name}." if name else "No connection is set up.",
+            "Add one with `backoffice connection add NAME --system ...`.",
+        )
+    return ConnectionRecord(
+        connection.id, connection.name, System(connection.system),
+        json.loads(connection.settings), vault.open(connection.secrets),
+    )  # fmt: skip
+
+
+def list_connections(session: Session) -> list[dict[str, Any]]:
+    """Every connection's name, system and plain settings (never a secret)."""
+    return [
+        {"name": c.name, "system": c.system, "default": c.is_default,
+         "settings": json.loads(c.settings), "authorized": c.tokens is not None}
+        for c in session.scalars(select(Connection).order_by(Connection.name))
+    ]  # fmt: skip

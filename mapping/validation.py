@@ -1,0 +1,148 @@
+"""Everything a batch needs mapped before it can be pushed, as health-check issues.
+
+``MappingCheck`` is the ``DocumentCheck`` invoicing's health check calls
+(``billing.invoice_health``): it lists, once each, what is unmapped on the
+connection for the documents it is shown — terms, currencies, the subsidiary
+(NetSuite), and per product an item or an income account to create one
+with, and a tax code where the company needs one per line (QuickBooks
+outside the US). A Billto needs no mapping: the push creates its customer or
+links the one with its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from billing.catalog import Product, ProductFamily
+from billing.invoice_health import DocumentFacts, HealthIssue
+from mapping.connections import ConnectionRecord
+from mapping.models import LocalKind, MappedField, MappingRule, RemoteLink, Scope
+from mapping.rules import RemoteValue, Rule, RuleBook
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the remote company requires, from the connection's settings."""
+
+    system: str  # "qbo" or "netsuite"
+    home_currency: str
+    multicurrency: bool
+    tax_code_per_line: bool
+
+    @classmethod
+    def of(cls, connection: ConnectionRecord) -> Capabilities:
+        """Read from the settings the connection stored when it was added or checked."""
+        settings = connection.settings
+        return cls(
+            connection.system.family,
+            settings.get("home_currency", "USD"),
+            bool(settings.get("multicurrency", False)),
+            bool(settings.get("tax_code_per_line", False)),
+        )
+
+
+class MappingCheck:
+    """The mapping part of the health check for one connection; each gap reported once."""
+
+    def __init__(self, session: Session, connection: ConnectionRecord) -> None:
+        self.connection = connection
+        self.capabilities = Capabilities.of(connection)
+        self.rules = load_rule_book(session, connection.id)
+        self.linked_products = set(session.scalars(
+            select(RemoteLink.local_key).where(RemoteLink.connection_id == connection.id,
+                                               RemoteLink.local_kind == LocalKind.PRODUCT.value)
+        ))  # fmt: skip
+        self.families = {
+            code: family
+            for code, family in session.execute(
+                select(Product.code, ProductFamily.code).join(
+                    ProductFamily, Product.family_id == ProductFamily.id
+                )
+            )
+        }
+        self.reported: set[tuple[str, str]] = set()
+
+    def __call__(self, documents: Sequence[DocumentFacts]) -> list[HealthIssue]:
+        """Gaps not reported yet, found on these documents."""
+        issues: list[HealthIssue] = []
+        for document in documents:
+            issues.extend(self._check(document))
+        return issues
+
+    def _check(self, document: DocumentFacts) -> list[HealthIssue]:
+        found = [*self._connection_gaps(document), *self._currency_gap(document)]
+        if self.rules.by_code(MappedField.TERMS, Scope.TERMS, document.terms_code) is None:
+            found.append(self._gap(document, "terms", document.terms_code,
+                                   f"terms {document.terms_code} are not mapped to the "
+                                   f"{self._system_name}'s terms"))  # fmt: skip
+        for product in sorted(document.product_codes):
+            found.extend(self._product_gaps(document, product))
+        return [issue for issue in found if issue is not None]
+
+    def _connection_gaps(self, document: DocumentFacts) -> list[HealthIssue | None]:
+        if self.capabilities.system == "netsuite" and not self.rules.default(
+            MappedField.SUBSIDIARY
+        ):
+            return [self._gap(document, "subsidiary", "", "no subsidiary is mapped")]
+        return []
+
+    def _currency_gap(self, document: DocumentFacts) -> list[HealthIssue | None]:
+        currency = document.currency
+        if self.capabilities.system == "netsuite":
+            if self.rules.by_code(MappedField.CURRENCY, Scope.CURRENCY, currency) is None:
+                what = f"currency {currency} is not mapped to a NetSuite currency"
+                return [self._gap(document, "currency", currency, what)]
+            return []
+        if currency != self.capabilities.home_currency and not self.capabilities.multicurrency:
+            return [self._gap(document, "currency", currency,
+                              f"the QuickBooks company is in {self.capabilities.home_currency} "
+                              f"without multicurrency, so it cannot take {currency}")]  # fmt: skip
+        return []
+
+    def _product_gaps(self, document: DocumentFacts, product: str) -> list[HealthIssue | None]:
+        gaps: list[HealthIssue | None] = []
+        family = self.families.get(product)
+
+        def value(field: MappedField) -> RemoteValue | None:
+            return self.rules.for_line(field, product=product, family=family,
+                                       billto_id=document.billto_id)  # fmt: skip
+
+        has_item = product in self.linked_products or value(MappedField.ITEM) is not None
+        if not has_item and value(MappedField.INCOME_ACCOUNT) is None:
+            gaps.append(self._gap(document, "product", product,
+                                  f"product {product} has no item and no income account to "
+                                  "create one with"))  # fmt: skip
+        if self.capabilities.tax_code_per_line and value(MappedField.TAX_CODE) is None:
+            gaps.append(self._gap(document, "tax_code", product,
+                                  f"product {product} has no tax code (the company needs one "
+                                  "on every line)"))  # fmt: skip
+        return gaps
+
+    def _gap(self, document: DocumentFacts, field: str, key: str, what: str) -> HealthIssue | None:
+        if (field, key) in self.reported:
+            return None
+        self.reported.add((field, key))
+        return HealthIssue(
+            document.label,
+            f"mapping.{field}",
+            f"{what} on connection {self.connection.name}: map it in the admin panel "
+            "(Mappings) before approving",
+        )
+
+    @property
+    def _system_name(self) -> str:
+        return "QuickBooks company" if self.capabilities.system == "qbo" else "NetSuite account"
+
+
+def load_rule_book(session: Session, connection_id: int) -> RuleBook:
+    """A connection's rules."""
+    query = select(MappingRule).where(MappingRule.connection_id == connection_id)
+    return RuleBook(
+        Rule(MappedField(r.field), Scope(r.scope), r.scope_key,
+             RemoteValue(r.remote_id, r.remote_name))
+        for r in session.scalars(query)
+    )  # fmt: skip
