@@ -16,6 +16,7 @@ import click
 from ats.demo_book import DemoBookOptions, write_demo_book
 from ats.reader import BILLTOS, AtsReader
 from backoffice.cli_support import current_runtime, handles_user_errors, print_json
+from backoffice.connection_commands import connection
 from backoffice.invoice_commands import invoice
 from backoffice.logs import configure_logging
 from backoffice.realize_command import realize_fees
@@ -228,24 +229,6 @@ def fees_blocked(as_json: bool) -> None:
     click.echo(f"{len(found)} blocked event(s).", err=True)
 
 
-@cli.group()
-def connection() -> None:
-    """Accounting system connections."""
-
-
-@connection.command("add")
-@click.argument("name")
-@click.option(
-    "--system",
-    type=click.Choice(["qbo", "netsuite", "qbo-sandbox", "netsuite-sandbox"]),
-    required=True,
-)
-@click.option("--url", help="Sandbox base URL, e.g. http://127.0.0.1:8001.")
-def connection_add(name: str, system: str, url: str | None) -> None:
-    """Register an accounting system connection."""
-    not_built("connection add", ADAPTERS)
-
-
 @cli.command()
 @click.option("--connection", "connection_name")
 @click.option("--dry-run", is_flag=True)
@@ -294,6 +277,7 @@ def sandbox(system: str, port: int) -> None:
 
 
 cli.add_command(invoice)
+cli.add_command(connection)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ats.reader import BILLTOS, AtsReader
 from ats.records import AtsBillto
@@ -31,11 +32,13 @@ from backoffice.runtime import Runtime
 from billing.corrections import issue_credit, void_document
 from billing.invoice_drafts import BatchPlan, DraftDocument
 from billing.invoice_export import batch_to_export, export_batch
-from billing.invoice_health import BilltoLookup, HealthCheck
+from billing.invoice_health import BilltoLookup, DocumentCheck, HealthCheck
 from billing.invoice_queries import document_as_dict, find_document, iter_documents
 from billing.invoices import DocumentKind, Invoice
 from billing.invoicing import CHECK_PAGE, BatchWriter, approve_batch, discard_batch
 from billing.numbering import SEQUENCES, configure_numbering, format_number
+from mapping.connections import has_connection, load_connection
+from mapping.validation import MappingCheck
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -59,6 +62,13 @@ def billto_lookup(runtime: Runtime) -> BilltoLookup:
     return lookup
 
 
+def mapping_checks(runtime: Runtime, session: Session) -> list[DocumentCheck]:
+    """The default connection's mapping check, once a connection exists."""
+    if not has_connection(session):
+        return []
+    return [MappingCheck(session, load_connection(session, runtime.vault))]
+
+
 @invoice.command("run")
 @click.option(
     "--through", type=ISO_DATE, required=True,
@@ -77,7 +87,7 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
         writer = BatchWriter(session, day, now=utcnow())
         if not dry_run:
             documents = writer.write(documents)
-        health = HealthCheck(session, billto_lookup(runtime))
+        health = HealthCheck(session, billto_lookup(runtime), mapping_checks(runtime, session))
         checked = _checked(documents, health)
         first = next(checked, None)
         streamed = [] if first is None else _chain(first, checked)
@@ -140,7 +150,8 @@ def invoice_approve(batch_id: int, as_json: bool) -> None:
     """Health-check and approve a batch: numbers are assigned, invoices become immutable."""
     runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
-        count = approve_batch(session, batch_id, billto_lookup(runtime), now=utcnow())
+        count = approve_batch(session, batch_id, billto_lookup(runtime), now=utcnow(),
+                              extra_checks=mapping_checks(runtime, session))  # fmt: skip
     with runtime.transaction() as session:
         if as_json:
             write_json_list(iter_documents(session, batch_id=batch_id))

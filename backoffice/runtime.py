@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from backoffice.schema import ensure_schema_current
 from backoffice.settings import Settings
 from backoffice.storage import create_database_engine, make_session_factory
+from backoffice.vault import Vault
 
 
 @dataclass
@@ -36,6 +37,11 @@ class Runtime:
         if self.settings.ats_database_url == self.settings.database_url:
             return self.engine
         return create_database_engine(self.settings.ats_database_url)
+
+    @cached_property
+    def vault(self) -> Vault:
+        """Seals and opens stored credentials with the encryption key."""
+        return Vault(self.settings.encryption_key)
 
     def require_current_schema(self) -> Runtime:
         """This runtime, once the schema is known to be current (else ``NeedsUserAction``)."""

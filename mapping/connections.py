@@ -84,7 +84,7 @@ def add_connection(
             f"There is already a connection named {name}.",
             "Choose another name, or remove the existing connection first.",
         )
-    first = session.scalars(select(Connection.id).limit(1)).first() is None
+    first = not has_connection(session)
     connection = Connection(
         name=name, system=system.value, settings=json.dumps(settings, sort_keys=True),
         secrets=vault.seal(secrets), tokens=None, is_default=first, created_at=now,
@@ -93,6 +93,11 @@ def add_connection(
     session.add(connection)
     session.flush()
     return connection
+
+
+def has_connection(session: Session) -> bool:
+    """Whether any connection is set up."""
+    return session.scalars(select(Connection.id).limit(1)).first() is not None
 
 
 def load_connection(session: Session, vault: Vault, name: str | None = None) -> ConnectionRecord:

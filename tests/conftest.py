@@ -81,11 +81,14 @@ class Backoffice:
     """Runs ``backoffice`` commands in-process against one service database."""
 
     def __init__(self, database_url: str, data_dir: Path) -> None:
+        self.data_dir = data_dir
         self.env = {"BACKOFFICE_DATABASE_URL": database_url, "BACKOFFICE_DATA_DIR": str(data_dir)}
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
-        return self.runner.invoke(cli, list(args), env={**self.env, **(env or {})})
+    def __call__(
+        self, *args: str, env: dict[str, str] | None = None, input: str | None = None
+    ) -> Result:
+        return self.runner.invoke(cli, list(args), env={**self.env, **(env or {})}, input=input)
 
 
 @pytest.fixture
@@ -98,3 +101,11 @@ def runner(database_url: str, tmp_path: Path) -> Backoffice:
 def sqlite_runner(sqlite_url: str, tmp_path: Path) -> Backoffice:
     """The CLI against a fresh SQLite database."""
     return Backoffice(sqlite_url, tmp_path / "var")
+
+
+@pytest.fixture
+def realized(ats, runner, shared):
+    """The worked example, catalog imported and realized (each of the three databases)."""
+    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+    return ats

@@ -1,0 +1,142 @@
+"""``backoffice connection ...``: register accounting system connections.
+
+A sandbox connection reads its credentials from the sandbox's control API
+(``GET /_sandbox/info``, CONTRACT.md section 5) and stores them sealed like a
+real one. Secrets of a real connection come from the environment or a hidden
+prompt, never from a command-line argument (shell histories and process lists
+keep those).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import click
+import requests
+
+from backoffice.cli_support import current_runtime, handles_user_errors, print_json, utcnow
+from backoffice.errors import NeedsUserAction
+from backoffice.secret import Secret
+from mapping.connections import System, add_connection, list_connections
+
+SANDBOX_TIMEOUT = 10.0
+TBA_KEYS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
+SANDBOX_TOKEN_LIFETIME = dt.timedelta(hours=1)  # as the sandboxes' access tokens, like QBO's
+
+
+@click.group()
+def connection() -> None:
+    """Accounting system connections."""
+
+
+@connection.command("add")
+@click.argument("name")
+@click.option("--system", type=click.Choice([s.value for s in System]), required=True)
+@click.option("--url", help="Sandbox base URL, e.g. http://127.0.0.1:8001 (sandbox systems).")
+@click.option("--client-id", help="QBO: the app's client id.")
+@click.option("--redirect-uri", help="QBO: the app's OAuth redirect URI.")
+@click.option("--environment", type=click.Choice(["sandbox", "production"]), default="production",
+              show_default=True, help="QBO: which Intuit environment.")  # fmt: skip
+@click.option("--account-id", help="NetSuite: the account id, e.g. 1234567_SB1.")
+@handles_user_errors
+def connection_add(name: str, system: str, url: str | None, client_id: str | None,
+                   redirect_uri: str | None, environment: str,
+                   account_id: str | None) -> None:  # fmt: skip
+    """Register an accounting system connection (credentials are stored encrypted).
+
+    Real systems read their secrets from the environment
+    (BACKOFFICE_QBO_CLIENT_SECRET; BACKOFFICE_NETSUITE_CONSUMER_KEY,
+    _CONSUMER_SECRET, _TOKEN_ID, _TOKEN_SECRET) or ask for them.
+    """
+    chosen = System(system)
+    runtime = current_runtime().require_current_schema()
+    now = utcnow()
+    if chosen in (System.QBO_SANDBOX, System.NETSUITE_SANDBOX):
+        settings, secrets, tokens = _from_sandbox(chosen, _required(url, "--url"), now)
+    elif chosen is System.QBO:
+        settings, secrets, tokens = _qbo(
+            _required(client_id, "--client-id"),
+            _required(redirect_uri, "--redirect-uri"),
+            environment,
+        )
+    else:
+        settings, secrets, tokens = _netsuite(_required(account_id, "--account-id"))
+    with runtime.transaction() as session:
+        added = add_connection(session, runtime.vault, name=name, system=chosen,
+                               settings=settings, secrets=secrets, now=now)  # fmt: skip
+        if tokens is not None:
+            added.tokens = runtime.vault.seal(tokens)
+            added.token_expires_at = now + SANDBOX_TOKEN_LIFETIME
+    default = " (the default connection)" if added.is_default else ""
+    click.echo(f"Added connection {name} to {chosen.value}{default}.")
+
+
+@connection.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@handles_user_errors
+def connection_list(as_json: bool) -> None:
+    """The connections, without their secrets."""
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        found = list_connections(session)
+    if as_json:
+        print_json(found)
+        return
+    for item in found:
+        default = " (default)" if item["default"] else ""
+        authorized = "authorized" if item["authorized"] else "not authorized yet"
+        click.echo(f"{item['name']}: {item['system']}{default}, {authorized}")
+
+
+def _required(value: str | None, option: str) -> str:
+    if not value:
+        raise click.UsageError(f"{option} is required for this system.")
+    return value
+
+
+Credentials = tuple[dict[str, Any], dict[str, Secret], dict[str, Secret] | None]
+
+
+def _from_sandbox(system: System, url: str, now: dt.datetime) -> Credentials:
+    """Settings, secrets and tokens read from a sandbox's control API."""
+    try:
+        response = requests.get(f"{url.rstrip('/')}/_sandbox/info", timeout=SANDBOX_TIMEOUT)
+        response.raise_for_status()
+        info = response.json()
+    except (requests.RequestException, ValueError) as error:
+        raise NeedsUserAction(
+            "sandbox_unreachable",
+            f"The sandbox at {url} did not answer its control API ({type(error).__name__}).",
+            f"Start it (`backoffice sandbox {system.family} --port P`) and give its URL.",
+        ) from error
+    if system is System.QBO_SANDBOX:
+        settings = {"base_url": info["base_url"], "realm_id": info["realm_id"],
+                    "client_id": info["client_id"], "environment": "local-sandbox"}  # fmt: skip
+        secrets = {"client_secret": Secret(info["client_secret"]),
+                   "webhook_verifier": Secret(info["webhook_verifier"])}  # fmt: skip
+        tokens = {"access_token": Secret(info["access_token"]),
+                  "refresh_token": Secret(info["refresh_token"])}  # fmt: skip
+        return settings, secrets, tokens
+    settings = {"base_url": info["base_url"], "account_id": info["account_id"], "auth": "tba"}
+    secrets = {key: Secret(info[key]) for key in TBA_KEYS}
+    return settings, secrets, None
+
+
+def _qbo(client_id: str, redirect_uri: str, environment: str) -> Credentials:
+    secret = click.prompt("QBO client secret", hide_input=True,
+                          default=os.environ.get("BACKOFFICE_QBO_CLIENT_SECRET"),
+                          show_default=False)  # fmt: skip
+    settings = {"client_id": client_id, "redirect_uri": redirect_uri, "environment": environment}
+    return settings, {"client_secret": Secret(secret)}, None
+
+
+def _netsuite(account_id: str) -> Credentials:
+    secrets = {}
+    for key in TBA_KEYS:
+        env = f"BACKOFFICE_NETSUITE_{key.upper()}"
+        value = click.prompt(f"NetSuite {key.replace('_', ' ')}", hide_input=True,
+                             default=os.environ.get(env), show_default=False)  # fmt: skip
+        secrets[key] = Secret(value)
+    return {"account_id": account_id, "auth": "tba"}, secrets, None

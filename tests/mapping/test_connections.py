@@ -1,0 +1,154 @@
+"""Connections: credentials sealed at rest, sandboxes read from their control API."""
+
+import datetime as dt
+import json
+
+import pytest
+import responses
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from adapters.tokens import OAuthTokens
+from backoffice.errors import NeedsUserAction
+from backoffice.secret import Secret
+from backoffice.vault import Vault
+from mapping.connections import Connection, load_connection
+from mapping.token_store import DatabaseTokenStore
+
+QBO_INFO = {
+    "base_url": "http://127.0.0.1:8001", "realm_id": "9130357766900000",
+    "access_token": "access-token-value-1234", "refresh_token": "refresh-token-value-5678",
+    "client_id": "client-id-abc", "client_secret": "client-secret-value-xyz",
+    "webhook_verifier": "webhook-verifier-value-000",
+}  # fmt: skip
+NETSUITE_INFO = {
+    "base_url": "http://127.0.0.1:8002", "account_id": "1234567_SB1",
+    "consumer_key": "consumer-key-value-1", "consumer_secret": "consumer-secret-value-2",
+    "token_id": "token-id-value-3", "token_secret": "token-secret-value-4",
+}  # fmt: skip
+
+
+@pytest.fixture
+def migrated(sqlite_runner):
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+    return sqlite_runner
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url, make_engine):
+    return make_engine(sqlite_url)
+
+
+def vault_of(runner):
+    key = (runner.data_dir / "encryption_key").read_text().strip()
+    return Vault(Secret(key))
+
+
+def test_vault_opens_what_it_sealed_and_refuses_another_key():
+    from cryptography.fernet import Fernet
+
+    vault = Vault(Secret(Fernet.generate_key().decode()))
+    sealed = vault.seal({"token": Secret("s3cr3t-value")})
+
+    assert "s3cr3t" not in sealed
+    assert vault.open(sealed)["token"].reveal() == "s3cr3t-value"
+    with pytest.raises(NeedsUserAction, match="cannot be decrypted"):
+        Vault(Secret(Fernet.generate_key().decode())).open(sealed)
+
+
+@responses.activate
+def test_qbo_sandbox_connection_is_stored_sealed(migrated, sqlite_engine):
+    responses.get("http://127.0.0.1:8001/_sandbox/info", json=QBO_INFO)
+
+    added = migrated("connection", "add", "books", "--system", "qbo-sandbox",
+                     "--url", "http://127.0.0.1:8001")  # fmt: skip
+
+    assert added.exit_code == 0, added.output
+    assert "default" in added.stdout
+    with sqlite_engine.connect() as connection:
+        stored = " ".join(
+            str(v) for v in connection.execute(text("SELECT * FROM connection")).one()
+        )
+    for secret in ("client-secret-value-xyz", "access-token-value-1234", "refresh-token-value"):
+        assert secret not in stored
+    with Session(sqlite_engine) as session:
+        record = load_connection(session, vault_of(migrated))
+    assert record.settings["realm_id"] == "9130357766900000"
+    assert record.secrets["client_secret"].reveal() == "client-secret-value-xyz"
+    listed = json.loads(migrated("connection", "list", "--json").stdout)
+    assert listed == [{"name": "books", "system": "qbo-sandbox", "default": True,
+                       "settings": {"base_url": "http://127.0.0.1:8001",
+                                    "client_id": "client-id-abc",
+                                    "environment": "local-sandbox",
+                                    "realm_id": "9130357766900000"},
+                       "authorized": True}]  # fmt: skip
+
+
+@responses.activate
+def test_netsuite_sandbox_connection_keeps_the_tba_keys(migrated, sqlite_engine):
+    responses.get("http://127.0.0.1:8002/_sandbox/info", json=NETSUITE_INFO)
+
+    assert migrated("connection", "add", "ns", "--system", "netsuite-sandbox",
+                    "--url", "http://127.0.0.1:8002").exit_code == 0  # fmt: skip
+
+    with Session(sqlite_engine) as session:
+        record = load_connection(session, vault_of(migrated), "ns")
+    assert record.settings == {"account_id": "1234567_SB1", "auth": "tba",
+                               "base_url": "http://127.0.0.1:8002"}  # fmt: skip
+    assert record.secrets["token_secret"].reveal() == "token-secret-value-4"
+
+
+def test_unreachable_sandbox_says_how_to_start_it(migrated):
+    result = migrated("connection", "add", "x", "--system", "qbo-sandbox",
+                      "--url", "http://127.0.0.1:9")  # fmt: skip
+
+    assert result.exit_code == 1
+    assert "backoffice sandbox qbo" in result.stderr
+
+
+def test_a_real_netsuite_connection_reads_its_secrets_from_the_environment(
+    migrated, sqlite_engine, monkeypatch
+):
+    for key, value in NETSUITE_INFO.items():
+        monkeypatch.setenv(f"BACKOFFICE_NETSUITE_{key.upper()}", value)
+
+    result = migrated("connection", "add", "prod", "--system", "netsuite",
+                      "--account-id", "1234567", input="\n\n\n\n")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    with Session(sqlite_engine) as session:
+        record = load_connection(session, vault_of(migrated), "prod")
+    assert record.secrets["consumer_key"].reveal() == "consumer-key-value-1"
+    assert "consumer-key-value-1" not in result.output
+
+
+def test_a_second_connection_name_is_refused(migrated):
+    with responses.RequestsMock() as mock:
+        mock.get("http://127.0.0.1:8001/_sandbox/info", json=QBO_INFO)
+        args = ("connection", "add", "books", "--system", "qbo-sandbox",
+                "--url", "http://127.0.0.1:8001")  # fmt: skip
+        assert migrated(*args).exit_code == 0
+        again = migrated(*args)
+
+    assert again.exit_code == 1 and "already a connection named books" in again.stderr
+
+
+@responses.activate
+def test_token_store_rotates_tokens_sealed(migrated, sqlite_engine):
+    responses.get("http://127.0.0.1:8001/_sandbox/info", json=QBO_INFO)
+    migrated("connection", "add", "books", "--system", "qbo-sandbox", "--url",
+             "http://127.0.0.1:8001")  # fmt: skip
+    with Session(sqlite_engine) as session:
+        connection_id = session.scalars(select(Connection.id)).one()
+    store = DatabaseTokenStore(sqlite_engine, vault_of(migrated), connection_id)
+    expires = dt.datetime(2026, 1, 1, 12, 0)
+
+    with store.lock():
+        store.save(OAuthTokens(Secret("new-access-token-1"), expires, Secret("new-refresh-2")))
+
+    loaded = store.load()
+    assert loaded is not None
+    assert (loaded.access_token.reveal(), loaded.refresh_token.reveal()) == (
+        "new-access-token-1", "new-refresh-2",
+    )  # fmt: skip
+    assert loaded.expires_at == expires
