@@ -1,0 +1,17 @@
+"""NetSuite behind ``adapters.base.AccountingAdapter``, over its REST web services.
+
+One concept per module: ``config`` (a connection's settings), ``hosts``
+(account id → host, realm, token endpoint), ``auth`` (TBA signatures and the
+OAuth 2.0 client credentials token), ``errors`` (resolution tables and
+fault reading), ``jsonbody`` (exact Decimal JSON and the session that sends
+it), ``records`` (the record service: upsert by external id, update, read),
+``suiteql`` (statements, quoting, paging), ``options`` (picker lists),
+``documents`` (our documents as NetSuite bodies), ``changes`` (payments,
+voids and deletes since a cursor) and ``adapter`` (``NetSuiteAdapter``).
+Never imports ``billing``, ``mapping``, ``sync`` or the sandboxes.
+"""
+
+from adapters.netsuite.adapter import NetSuiteAdapter
+from adapters.netsuite.config import ClientCredentials, NetSuiteConfig, TbaCredentials
+
+__all__ = ["ClientCredentials", "NetSuiteAdapter", "NetSuiteConfig", "TbaCredentials"]

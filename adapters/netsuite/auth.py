@@ -1,0 +1,185 @@
+"""How requests to NetSuite authenticate: TBA signatures or an OAuth 2.0 bearer token.
+
+``tba_auth`` signs every request with OAuth 1.0a (HMAC-SHA256) through
+requests-oauthlib; the realm is the account id upper case with ``_``. A JSON
+body is not part of the signature (only form bodies are, per RFC 5849).
+
+``ClientCredentialsAuth`` is the OAuth 2.0 client credentials flow: a JWT
+(header ``typ``/``alg``/``kid`` = certificate id; claims ``iss`` = client id,
+``scope``, ``aud`` = the token endpoint, ``iat`` and ``exp`` under 60 minutes
+later) signed with the certificate's private key, posted as a
+``client_assertion`` to ``/services/rest/auth/oauth2/v1/token``. The access
+token (valid 60 minutes, no refresh token) is kept in a ``TokenStore`` and
+fetched again before it expires, under the store's lock with a second look
+after taking it, so two workers never both fetch. A 401 on a call makes
+``adapters.http`` call ``refresh`` once.
+
+Never logs a token, the assertion, a signature or a key: the token call logs
+one line like every remote call. Never imports ``billing``, ``mapping`` or
+``sync``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+import requests
+from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
+from requests_oauthlib import OAuth1
+
+from adapters.netsuite.config import ClientCredentials, TbaCredentials
+from adapters.netsuite.errors import CLIENT_CREDENTIALS_TABLE, SYSTEM, read_fault
+from adapters.resolution import error_for
+from adapters.tokens import OAuthTokens, TokenStore
+from backoffice.errors import RetryableError
+from backoffice.logs import register_secret
+from backoffice.secret import Secret
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]  # naive UTC, as ``OAuthTokens`` keeps expiries
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_LIFETIME = dt.timedelta(minutes=30)  # NetSuite refuses exp more than 60 min after iat
+DEFAULT_TOKEN_LIFETIME = 3600  # seconds; NetSuite's access tokens last 60 minutes
+TIMEOUT = 30.0
+SIGNING_LOGGERS = ("oauthlib", "requests_oauthlib")  # their DEBUG lines hold keys and signatures
+
+
+def tba_auth(credentials: TbaCredentials, realm: str, **signing: Any) -> OAuth1:
+    """An OAuth 1.0a signer for every request; ``signing`` fixes nonce/timestamp in tests.
+
+    oauthlib and requests-oauthlib log the base string, the Authorization
+    header and the body at DEBUG: their loggers are held at INFO here so that
+    no DEBUG configuration can print a signature or a key.
+    """
+    for name in SIGNING_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
+    for secret in (
+        credentials.consumer_key,
+        credentials.consumer_secret,
+        credentials.token_id,
+        credentials.token_secret,
+    ):
+        register_secret(secret)
+    return OAuth1(
+        credentials.consumer_key.reveal(),
+        client_secret=credentials.consumer_secret.reveal(),
+        resource_owner_key=credentials.token_id.reveal(),
+        resource_owner_secret=credentials.token_secret.reveal(),
+        signature_method=SIGNATURE_HMAC_SHA256,
+        realm=realm,
+        **signing,
+    )
+
+
+class ClientCredentialsAuth(requests.auth.AuthBase):
+    """Adds ``Authorization: Bearer`` with a stored access token, fetching a new one when due."""
+
+    def __init__(
+        self,
+        credentials: ClientCredentials,
+        token_url: str,
+        store: TokenStore,
+        *,
+        session: requests.Session,
+        clock: Clock,
+    ) -> None:
+        self.credentials = credentials
+        self.token_url = token_url
+        self.store = store
+        self.session = session
+        self.clock = clock
+        self._last_sent: Secret | None = None
+        register_secret(credentials.private_key)
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Sign one request with the current access token."""
+        token = self.access_token()
+        self._last_sent = token
+        request.headers["Authorization"] = f"Bearer {token.reveal()}"
+        return request
+
+    def access_token(self) -> Secret:
+        """A usable access token: the stored one, or a new one when it is about to expire."""
+        tokens = self.store.load()
+        if tokens is not None and not tokens.needs_refresh(self.clock()):
+            return tokens.access_token
+        return self._renew(refused=None)
+
+    def refresh(self) -> None:
+        """NetSuite refused the token last sent: fetch another (unless a worker already did)."""
+        self._renew(refused=self._last_sent)
+
+    def assertion(self) -> str:
+        """The signed JWT that NetSuite trades for an access token."""
+        now = self.clock().replace(tzinfo=dt.UTC)
+        claims = {
+            "iss": self.credentials.client_id,
+            "scope": ",".join(self.credentials.scopes),
+            "aud": self.token_url,
+            "iat": int(now.timestamp()),
+            "exp": int((now + ASSERTION_LIFETIME).timestamp()),
+        }
+        headers = {"typ": "JWT", "kid": self.credentials.certificate_id}
+        key = self.credentials.private_key.reveal()
+        return jwt.encode(claims, key, algorithm=self.credentials.algorithm, headers=headers)
+
+    def _renew(self, refused: Secret | None) -> Secret:
+        with self.store.lock():
+            current = self.store.load()
+            is_fresh = current is not None and not current.needs_refresh(self.clock())
+            if current is not None and is_fresh and current.access_token != refused:
+                return current.access_token  # still good, or another worker fetched one meanwhile
+            tokens = self._fetch()
+            self.store.save(tokens)
+            return tokens.access_token
+
+    def _fetch(self) -> OAuthTokens:
+        form = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": self.assertion(),
+        }
+        response = self._post(form)
+        if not response.ok:
+            raise error_for(CLIENT_CREDENTIALS_TABLE, read_fault(response))
+        return self._tokens_of(response)
+
+    def _post(self, form: dict[str, str]) -> requests.Response:
+        started = time.monotonic()
+        status: int | str = "no-answer"
+        try:
+            response = self.session.post(self.token_url, data=form, timeout=TIMEOUT)
+            status = response.status_code
+            return response
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise RetryableError(
+                "NetSuite's token endpoint did not answer.", detail=type(error).__name__
+            ) from error
+        finally:
+            logger.info(
+                "%s POST %s %s %.0f ms attempt 1",
+                SYSTEM,
+                urlsplit(self.token_url).path,
+                status,
+                (time.monotonic() - started) * 1000,
+            )
+
+    def _tokens_of(self, response: requests.Response) -> OAuthTokens:
+        try:
+            body = response.json()
+            token = Secret(str(body["access_token"]))
+            lifetime = int(body.get("expires_in") or DEFAULT_TOKEN_LIFETIME)
+        except (ValueError, KeyError, TypeError) as error:
+            raise RetryableError(
+                "NetSuite's token endpoint answered without an access token.",
+                detail=f"{SYSTEM} token response: {type(error).__name__}",
+            ) from error
+        register_secret(token)
+        return OAuthTokens(token, self.clock() + dt.timedelta(seconds=lifetime))
