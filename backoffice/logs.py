@@ -13,6 +13,7 @@ from typing import Any
 from backoffice.secret import MASK, Secret
 
 _registered: set[str] = set()
+CREDENTIAL_LOGGERS = ("oauthlib", "requests_oauthlib", "urllib3.connectionpool")
 
 
 def register_secret(secret: Secret) -> None:
@@ -62,3 +63,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+    # These write whole Authorization headers, signatures and bodies at DEBUG;
+    # signatures are not registered secrets, so the filter cannot mask them.
+    for chatty in CREDENTIAL_LOGGERS:
+        logging.getLogger(chatty).setLevel(max(level, logging.INFO))

@@ -3,8 +3,7 @@
 One concept per module: ``config`` (a connection's settings), ``hosts``
 (account id → host, realm, token endpoint), ``auth`` (TBA signatures and the
 OAuth 2.0 client credentials token), ``errors`` (resolution tables and
-fault reading), ``jsonbody`` (exact Decimal JSON and the session that sends
-it), ``records`` (the record service: upsert by external id, update, read),
+fault reading), ``records`` (the record service: upsert by external id, update, read),
 ``suiteql`` (statements, quoting, paging), ``options`` (picker lists),
 ``documents`` (our documents as NetSuite bodies), ``changes`` (payments,
 voids and deletes since a cursor) and ``adapter`` (``NetSuiteAdapter``).

@@ -42,6 +42,7 @@ from adapters.base import (
     RemoteRef,
 )
 from adapters.http import HttpClient, RetryPolicy
+from adapters.jsonbody import DecimalJsonSession
 from adapters.limits import RequestLimiter, Sleep, limiter_for
 from adapters.netsuite.auth import ClientCredentialsAuth, Clock, tba_auth
 from adapters.netsuite.changes import pull_changes
@@ -59,7 +60,6 @@ from adapters.netsuite.documents import (
 )
 from adapters.netsuite.errors import DUP_ENTITY, DUP_RCRD, SYSTEM, read_fault, table_for
 from adapters.netsuite.hosts import api_base, realm_of, token_endpoint
-from adapters.netsuite.jsonbody import DecimalJsonSession
 from adapters.netsuite.options import OPTION_SOURCES, OptionSource, option_of
 from adapters.netsuite.records import RecordService, is_not_found
 from adapters.netsuite.suiteql import fetch_page, quote

@@ -52,6 +52,7 @@ from adapters.base import (
     RemoteRef,
 )
 from adapters.http import RetryPolicy
+from adapters.jsonbody import dumps
 from adapters.limits import RequestLimiter, Sleep
 from adapters.qbo.changes import format_cursor, pull_changes
 from adapters.qbo.client import DEFAULT_POLICY, QboClient
@@ -66,7 +67,6 @@ from adapters.qbo.errors import (
     errors_of_fault,
     failure_of,
 )
-from adapters.qbo.jsonbody import dumps
 from adapters.qbo.oauth import Clock, QboOAuth
 from adapters.qbo.payloads import (
     KEY_NOTE_PREFIX,

@@ -19,8 +19,8 @@ from adapters.base import (
     ItemDoc,
     RemoteRef,
 )
+from adapters.jsonbody import dumps
 from adapters.netsuite.adapter import NetSuiteAdapter
-from adapters.netsuite.jsonbody import dumps
 from adapters.netsuite.records import check_key, id_from_location
 from backoffice.errors import UncertainWrite
 from tests.adapters.netsuite.conftest import CURRENCIES, RECORD, route_suiteql

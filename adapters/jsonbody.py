@@ -1,11 +1,11 @@
-"""Request bodies with exact ``Decimal`` amounts as JSON numbers, and the session that sends them.
+"""Request bodies with exact ``Decimal`` amounts as JSON numbers, and a session that sends them.
 
-NetSuite takes amounts as JSON numbers. ``json.dumps`` refuses ``Decimal``
-and a float would round (``0.1 + 0.2``), so a ``Decimal`` is written as the
-number text it holds (``292.50``) and a ``float`` is refused outright.
-``adapters.http.HttpClient`` hands bodies to ``session.request(json=...)``;
-``DecimalJsonSession`` encodes that argument here instead of letting
-``requests`` call ``json.dumps``. Never imports ``billing``, ``mapping`` or
+QBO and NetSuite both answer amounts as JSON numbers (``"Amount": 275.00``)
+and take them so. ``json.dumps`` refuses ``Decimal``, python-quickbooks'
+encoder quotes it, and a float would round (``0.1 + 0.2``): here a
+``Decimal`` is written as the number text it holds and a ``float`` is
+refused outright. ``DecimalJsonSession`` encodes ``json=`` bodies this way
+for ``adapters.http.HttpClient``. Never imports ``billing``, ``mapping`` or
 ``sync``.
 """
 
@@ -25,7 +25,7 @@ def dumps(value: Any) -> str:
             raise ValueError(f"not a finite amount: {value}")
         return format(value, "f")
     if isinstance(value, float):
-        raise TypeError("a float reached a NetSuite request body: amounts must be Decimal")
+        raise TypeError("a float reached a request body: amounts must be Decimal")
     if isinstance(value, dict):
         items = (f"{json.dumps(str(k))}:{dumps(v)}" for k, v in value.items())
         return "{" + ",".join(items) + "}"
