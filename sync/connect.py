@@ -1,0 +1,63 @@
+"""From a stored connection to the adapter that speaks its system's API.
+
+The one place that turns a connection record (plain settings, vault-sealed
+secrets, tokens in the database) into a ``QboAdapter`` or ``NetSuiteAdapter``:
+the token store is the database's, the limiter the realm's or account's, the
+clock real. Tests pass their own clock and sleep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine
+
+from adapters.base import AccountingAdapter
+from adapters.limits import Sleep, limiter_for
+from adapters.netsuite import NetSuiteAdapter, NetSuiteConfig, TbaCredentials
+from adapters.qbo import QboAdapter, QboConfig
+from backoffice.vault import Vault
+from mapping.connections import ConnectionRecord, System
+from mapping.token_store import DatabaseTokenStore
+
+QBO_PER_MINUTE = 500  # Intuit's limit per realm
+QBO_CONCURRENT = 10
+
+
+def utc_now() -> dt.datetime:
+    """Now, naive UTC, as tokens' expiries are stored."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def adapter_for(
+    engine: Engine,
+    vault: Vault,
+    connection: ConnectionRecord,
+    *,
+    clock: Callable[[], dt.datetime] = utc_now,
+    sleep: Sleep = time.sleep,
+) -> AccountingAdapter:
+    """The adapter of ``connection``."""
+    store = DatabaseTokenStore(engine, vault, connection.id)
+    settings, secrets = connection.settings, connection.secrets
+    if connection.system.family == "qbo":
+        local = connection.system is System.QBO_SANDBOX
+        config = QboConfig(
+            client_id=settings["client_id"], client_secret=secrets["client_secret"],
+            realm_id=settings["realm_id"], redirect_uri=settings.get("redirect_uri", ""),
+            environment="sandbox" if local else settings.get("environment", "production"),
+            api_base_url=settings.get("base_url") if local else None,
+        )  # fmt: skip
+        limiter = limiter_for("qbo", config.realm_id, per_minute=QBO_PER_MINUTE,
+                              concurrent=QBO_CONCURRENT, sleep=sleep)  # fmt: skip
+        return QboAdapter(config, store, limiter, clock, sleep)
+    netsuite = NetSuiteConfig(
+        account_id=settings["account_id"],
+        auth=TbaCredentials(secrets["consumer_key"], secrets["consumer_secret"],
+                            secrets["token_id"], secrets["token_secret"]),
+        base_url=settings.get("base_url"),
+        concurrency=int(settings.get("concurrency", 5)),
+    )  # fmt: skip
+    return NetSuiteAdapter(netsuite, store, clock, sleep)
