@@ -18,11 +18,18 @@ $(INSTALLED): pyproject.toml | $(PY)
 
 install: $(INSTALLED)
 
-## run: install, migrate, load the demo book and catalog, then show what the service can do
+SANDBOX_PORT ?= 8001
+
+## run: install, migrate, load the demo book and catalog, connect the local QBO sandbox and serve it
 run: install
 	$(BACKOFFICE) db upgrade
 	$(BACKOFFICE) demo-data
 	$(BACKOFFICE) --help
+	$(BACKOFFICE) sandbox qbo --port $(SANDBOX_PORT) & sandbox=$$!; \
+	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 50); do curl -sf http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/info >/dev/null && break; sleep 0.2; done; \
+	$(BACKOFFICE) connection add demo --system qbo-sandbox --url http://127.0.0.1:$(SANDBOX_PORT) --replace && \
+	echo "The local QBO sandbox is the default connection (Ctrl-C stops it)." && wait $$sandbox
 
 ## lint: ruff (lint and format) and mypy
 lint: install

@@ -40,10 +40,12 @@ def connection() -> None:
 @click.option("--environment", type=click.Choice(["sandbox", "production"]), default="production",
               show_default=True, help="QBO: which Intuit environment.")  # fmt: skip
 @click.option("--account-id", help="NetSuite: the account id, e.g. 1234567_SB1.")
+@click.option("--replace", is_flag=True,
+              help="Renew an existing connection of the same system.")  # fmt: skip
 @handles_user_errors
 def connection_add(name: str, system: str, url: str | None, client_id: str | None,
-                   redirect_uri: str | None, environment: str,
-                   account_id: str | None) -> None:  # fmt: skip
+                   redirect_uri: str | None, environment: str, account_id: str | None,
+                   replace: bool) -> None:  # fmt: skip
     """Register an accounting system connection (credentials are stored encrypted).
 
     Real systems read their secrets from the environment
@@ -64,13 +66,16 @@ def connection_add(name: str, system: str, url: str | None, client_id: str | Non
     else:
         settings, secrets, tokens = _netsuite(_required(account_id, "--account-id"))
     with runtime.transaction() as session:
-        added = add_connection(session, runtime.vault, name=name, system=chosen,
-                               settings=settings, secrets=secrets, now=now)  # fmt: skip
+        added = add_connection(
+            session, runtime.vault, name=name, system=chosen, settings=settings,
+            secrets=secrets, now=now, replace=replace,
+        )  # fmt: skip
         if tokens is not None:
             added.tokens = runtime.vault.seal(tokens)
             added.token_expires_at = now + SANDBOX_TOKEN_LIFETIME
     default = " (the default connection)" if added.is_default else ""
-    click.echo(f"Added connection {name} to {chosen.value}{default}.")
+    what = "Renewed" if added.created_at < now else "Added"
+    click.echo(f"{what} connection {name} to {chosen.value}{default}.")
 
 
 @connection.command("list")

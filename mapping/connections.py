@@ -76,13 +76,26 @@ def add_connection(
     settings: dict[str, Any],
     secrets: dict[str, Secret],
     now: dt.datetime,
+    replace: bool = False,
 ) -> Connection:
-    """Register a connection; the first one becomes the default."""
-    if session.scalars(select(Connection.id).where(Connection.name == name)).first():
+    """Register a connection; the first one becomes the default.
+
+    ``replace`` gives an existing connection of the same system new settings
+    and credentials, keeping its mappings and links (a restarted sandbox).
+    """
+    existing = session.scalars(select(Connection).where(Connection.name == name)).first()
+    if existing is not None and replace and existing.system == system.value:
+        existing.settings = json.dumps(settings, sort_keys=True)
+        existing.secrets = vault.seal(secrets)
+        existing.tokens = existing.token_expires_at = existing.refresh_expires_at = None
+        existing.updated_at = now
+        session.flush()
+        return existing
+    if existing is not None:
         raise NeedsUserAction(
             "connection_exists",
-            f"There is already a connection named {name}.",
-            "Choose another name, or remove the existing connection first.",
+            f"There is already a connection named {name} ({existing.system}).",
+            "Choose another name, or pass --replace to renew a connection of the same system.",
         )
     first = not has_connection(session)
     connection = Connection(

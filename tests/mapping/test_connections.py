@@ -152,3 +152,21 @@ def test_token_store_rotates_tokens_sealed(migrated, sqlite_engine):
         "new-access-token-1", "new-refresh-2",
     )  # fmt: skip
     assert loaded.expires_at == expires
+
+
+def test_replace_renews_a_restarted_sandbox_keeping_the_connection(migrated, sqlite_engine):
+    renewed_info = {**QBO_INFO, "realm_id": "4620816365000000", "access_token": "other-token-1"}
+    args = ("connection", "add", "books", "--system", "qbo-sandbox",
+            "--url", "http://127.0.0.1:8001", "--replace")  # fmt: skip
+    with responses.RequestsMock() as mock:
+        mock.get("http://127.0.0.1:8001/_sandbox/info", json=QBO_INFO)
+        assert migrated(*args).exit_code == 0
+    with responses.RequestsMock() as mock:
+        mock.get("http://127.0.0.1:8001/_sandbox/info", json=renewed_info)
+        renewed = migrated(*args)
+
+    assert renewed.exit_code == 0 and "Renewed" in renewed.stdout
+    with Session(sqlite_engine) as session:
+        record = load_connection(session, vault_of(migrated))
+    assert record.settings["realm_id"] == "4620816365000000"
+    assert len(json.loads(migrated("connection", "list", "--json").stdout)) == 1
