@@ -1,4 +1,4 @@
-"""connections and mappings: encrypted connections, remote links, mapping rules
+"""connections and mappings: encrypted connections, remote links, mapping rules, pull requests
 
 Secrets and OAuth tokens are stored sealed by the vault (Fernet), never in clear.
 
@@ -64,7 +64,19 @@ def upgrade() -> None:
     )
 
 
+    op.create_table('pull_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('connection_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['connection_id'], ['connection.id'], name=op.f('fk_pull_request_connection_id_connection')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pull_request'))
+    )
+    op.create_index(op.f('ix_pull_request_connection_id'), 'pull_request', ['connection_id'], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table('pull_request')  # with its index (MariaDB keeps an index a foreign key needs)
     op.drop_table('remote_link')
     op.drop_table('mapping_rule')
     op.drop_table('connection')
