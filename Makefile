@@ -29,6 +29,7 @@ run: install
 	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
 	for i in $$(seq 50); do curl -sf http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/info >/dev/null && break; sleep 0.2; done; \
 	$(BACKOFFICE) connection add demo --system qbo-sandbox --url http://127.0.0.1:$(SANDBOX_PORT) --replace && \
+	$(BACKOFFICE) connection check demo && \
 	echo "The local QBO sandbox is the default connection (Ctrl-C stops it)." && wait $$sandbox
 
 ## lint: ruff (lint and format) and mypy

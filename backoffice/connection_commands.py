@@ -19,7 +19,14 @@ import requests
 from backoffice.cli_support import current_runtime, handles_user_errors, print_json, utcnow
 from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
-from mapping.connections import System, add_connection, list_connections
+from mapping.connections import (
+    System,
+    add_connection,
+    list_connections,
+    load_connection,
+    remember_settings,
+)
+from sync.connect import adapter_for
 
 SANDBOX_TIMEOUT = 10.0
 TBA_KEYS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
@@ -76,6 +83,29 @@ def connection_add(name: str, system: str, url: str | None, client_id: str | Non
     default = " (the default connection)" if added.is_default else ""
     what = "Renewed" if added.created_at < now else "Added"
     click.echo(f"{what} connection {name} to {chosen.value}{default}.")
+
+
+@connection.command("check")
+@click.argument("name", required=False)
+@handles_user_errors
+def connection_check(name: str | None) -> None:
+    """Ask the system who it is; keep its home currency and multicurrency for the mappings."""
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        record = load_connection(session, runtime.vault, name)
+    health = adapter_for(runtime.engine, runtime.vault, record).check_health()
+    if not health.ok:
+        raise NeedsUserAction(
+            "connection_down",
+            f"Connection {record.name} does not answer: {health.message}",
+            "Check the credentials (`backoffice connection add --replace`) and the system's "
+            "status, then check again.",
+        )
+    with runtime.transaction() as session:
+        remember_settings(session, record.id, company_name=health.company_name,
+                          home_currency=health.home_currency,
+                          multicurrency=health.multicurrency)  # fmt: skip
+    click.echo(f"{record.name} answers: {health.company_name} ({health.home_currency}).")
 
 
 @connection.command("list")

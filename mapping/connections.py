@@ -130,6 +130,12 @@ def load_connection(session: Session, vault: Vault, name: str | None = None) -> 
     )  # fmt: skip
 
 
+def remember_settings(session: Session, connection_id: int, **values: Any) -> None:
+    """Add plain settings learned from the remote system (home currency, multicurrency)."""
+    connection = session.get_one(Connection, connection_id)
+    connection.settings = json.dumps({**json.loads(connection.settings), **values}, sort_keys=True)
+
+
 def list_connections(session: Session) -> list[dict[str, Any]]:
     """Every connection's name, system and plain settings (never a secret)."""
     return [

@@ -10,6 +10,8 @@ refreshable token or not), the system's entry says what to expect.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -209,3 +211,32 @@ def test_a_credit_memo_lowers_its_invoice_balance(harness):
 
     state = adapter.get_document_state(DocumentType.INVOICE, created.id)
     assert state.balance == Decimal("12000.00")
+
+
+def test_connection_check_remembers_the_company(harness, sqlite_runner):
+    checked = sqlite_runner("connection", "check", "books")
+
+    assert checked.exit_code == 0, checked.output
+    (listed,) = json.loads(sqlite_runner("connection", "list", "--json").stdout)
+    assert (listed["settings"]["home_currency"], listed["settings"]["multicurrency"]) == (
+        "USD", False,
+    )  # fmt: skip
+
+
+def sandbox_secrets(harness) -> set[str]:
+    info = requests.get(f"{harness.base_url}/_sandbox/info", timeout=TIMEOUT).json()
+    return {v for k, v in info.items() if k not in ("base_url", "realm_id", "account_id")}
+
+
+def test_no_secret_reaches_the_logs(harness, caplog):
+    secrets = sandbox_secrets(harness)
+    harness.fault("401", r".", count=1, method="GET")
+
+    with caplog.at_level(logging.DEBUG):
+        harness.adapter.check_health()  # refreshes the token on the way
+        harness.adapter.create_invoice(an_invoice(harness.adapter, "INV-000105", "e"), "inv-5")
+
+    secrets |= sandbox_secrets(harness)  # the rotated tokens too
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert logged
+    assert not [s for s in secrets if s and s in logged]
