@@ -12,23 +12,30 @@ from __future__ import annotations
 import datetime as dt
 import os
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import click
 import requests
 
+from adapters.qbo.oauth import QboOAuth
 from backoffice.cli_support import current_runtime, handles_user_errors, print_json, utcnow
 from backoffice.errors import NeedsUserAction
+from backoffice.runtime import Runtime
 from backoffice.secret import Secret
 from mapping.connections import (
+    ConnectionRecord,
     System,
     add_connection,
     list_connections,
     load_connection,
+    remember_secrets,
     remember_settings,
 )
-from sync.connect import adapter_for
+from mapping.token_store import DatabaseTokenStore
+from sync.connect import adapter_for, qbo_config, utc_now
 
 SANDBOX_TIMEOUT = 10.0
+SANDBOX_REDIRECT = "http://127.0.0.1/qbo/callback"  # the sandbox redirects anywhere it is told
 TBA_KEYS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
 SANDBOX_TOKEN_LIFETIME = dt.timedelta(hours=1)  # as the sandboxes' access tokens, like QBO's
 
@@ -83,6 +90,52 @@ def connection_add(name: str, system: str, url: str | None, client_id: str | Non
     default = " (the default connection)" if added.is_default else ""
     what = "Renewed" if added.created_at < now else "Added"
     click.echo(f"{what} connection {name} to {chosen.value}{default}.")
+
+
+@connection.command("authorize")
+@click.argument("name")
+@click.option("--callback-url", help="The whole address QuickBooks sent the browser back to.")
+@handles_user_errors
+def connection_authorize(name: str, callback_url: str | None) -> None:
+    """Connect a QuickBooks company: first print the consent address, then pass it the callback.
+
+    Run it once to get the address to open in a browser; after consenting,
+    QuickBooks sends the browser to the redirect URI: run it again with that
+    whole address as --callback-url. The tokens are stored encrypted.
+    """
+    runtime = current_runtime().require_current_schema()
+    with runtime.transaction() as session:
+        record = load_connection(session, runtime.vault, name)
+        if record.system.family != "qbo":
+            raise NeedsUserAction(
+                "no_oauth", f"{name} is a NetSuite connection: its TBA tokens need no consent.",
+                "Nothing to do; `backoffice connection check` tells whether it answers.",
+            )  # fmt: skip
+        if callback_url is None:
+            state = QboOAuth.new_state()
+            remember_secrets(session, runtime.vault, record.id, {"oauth_state": Secret(state)})
+            click.echo(_oauth(runtime, record).authorization_url(state))
+            click.echo("Open it, consent, then run this again with --callback-url.", err=True)
+            return
+    params = dict(parse_qsl(urlsplit(callback_url).query))
+    expected = record.secrets.get("oauth_state")
+    if expected is None:
+        raise NeedsUserAction(
+            "qbo:state", "No connect attempt of this connection is waiting for its callback.",
+            f"Start one with `backoffice connection authorize {name}`.",
+        )  # fmt: skip
+    realm = params.get("realmId", "")
+    _oauth(runtime, record, realm).complete_authorization(params, expected.reveal())
+    with runtime.transaction() as session:
+        remember_settings(session, record.id, realm_id=realm)
+        remember_secrets(session, runtime.vault, record.id, {"oauth_state": None})
+    click.echo(f"Connected {name} to QuickBooks company {realm}.")
+
+
+def _oauth(runtime: Runtime, record: ConnectionRecord, realm_id: str | None = None) -> QboOAuth:
+    store = DatabaseTokenStore(runtime.engine, runtime.vault, record.id)
+    return QboOAuth(qbo_config(record, realm_id), store, session=requests.Session(),
+                    clock=utc_now)  # fmt: skip
 
 
 @connection.command("check")
@@ -148,7 +201,8 @@ def _from_sandbox(system: System, url: str, now: dt.datetime) -> Credentials:
         ) from error
     if system is System.QBO_SANDBOX:
         settings = {"base_url": info["base_url"], "realm_id": info["realm_id"],
-                    "client_id": info["client_id"], "environment": "local-sandbox"}  # fmt: skip
+                    "client_id": info["client_id"], "environment": "local-sandbox",
+                    "redirect_uri": SANDBOX_REDIRECT}  # fmt: skip
         secrets = {"client_secret": Secret(info["client_secret"]),
                    "webhook_verifier": Secret(info["webhook_verifier"])}  # fmt: skip
         tokens = {"access_token": Secret(info["access_token"]),

@@ -136,6 +136,15 @@ def remember_settings(session: Session, connection_id: int, **values: Any) -> No
     connection.settings = json.dumps({**json.loads(connection.settings), **values}, sort_keys=True)
 
 
+def remember_secrets(
+    session: Session, vault: Vault, connection_id: int, secrets: dict[str, Secret | None]
+) -> None:
+    """Set (or, with None, drop) secrets of a connection, the others kept."""
+    connection = session.get_one(Connection, connection_id)
+    kept = {**vault.open(connection.secrets), **secrets}
+    connection.secrets = vault.seal({k: v for k, v in kept.items() if v is not None})
+
+
 def list_connections(session: Session) -> list[dict[str, Any]]:
     """Every connection's name, system and plain settings (never a secret)."""
     return [

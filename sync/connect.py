@@ -31,6 +31,19 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def qbo_config(connection: ConnectionRecord, realm_id: str | None = None) -> QboConfig:
+    """The QBO settings of ``connection`` (``realm_id`` while it is being connected)."""
+    settings, secrets = connection.settings, connection.secrets
+    local = connection.system is System.QBO_SANDBOX
+    return QboConfig(
+        client_id=settings["client_id"], client_secret=secrets["client_secret"],
+        realm_id=realm_id or settings.get("realm_id", ""),
+        redirect_uri=settings.get("redirect_uri", ""),
+        environment="sandbox" if local else settings.get("environment", "production"),
+        api_base_url=settings.get("base_url") if local else None,
+    )  # fmt: skip
+
+
 def adapter_for(
     engine: Engine,
     vault: Vault,
@@ -43,13 +56,7 @@ def adapter_for(
     store = DatabaseTokenStore(engine, vault, connection.id)
     settings, secrets = connection.settings, connection.secrets
     if connection.system.family == "qbo":
-        local = connection.system is System.QBO_SANDBOX
-        config = QboConfig(
-            client_id=settings["client_id"], client_secret=secrets["client_secret"],
-            realm_id=settings["realm_id"], redirect_uri=settings.get("redirect_uri", ""),
-            environment="sandbox" if local else settings.get("environment", "production"),
-            api_base_url=settings.get("base_url") if local else None,
-        )  # fmt: skip
+        config = qbo_config(connection)
         limiter = limiter_for("qbo", config.realm_id, per_minute=QBO_PER_MINUTE,
                               concurrent=QBO_CONCURRENT, sleep=sleep)  # fmt: skip
         return QboAdapter(config, store, limiter, clock, sleep)

@@ -80,7 +80,8 @@ def test_qbo_sandbox_connection_is_stored_sealed(migrated, sqlite_engine):
                        "settings": {"base_url": "http://127.0.0.1:8001",
                                     "client_id": "client-id-abc",
                                     "environment": "local-sandbox",
-                                    "realm_id": "9130357766900000"},
+                                    "realm_id": "9130357766900000",
+                                    "redirect_uri": "http://127.0.0.1/qbo/callback"},
                        "authorized": True}]  # fmt: skip
 
 
