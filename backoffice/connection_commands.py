@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -54,17 +55,25 @@ def connection() -> None:
 @click.option("--environment", type=click.Choice(["sandbox", "production"]), default="production",
               show_default=True, help="QBO: which Intuit environment.")  # fmt: skip
 @click.option("--account-id", help="NetSuite: the account id, e.g. 1234567_SB1.")
+@click.option(
+    "--certificate-id", help="NetSuite OAuth 2.0: the certificate id mapped to --client-id."
+)
+@click.option("--private-key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="NetSuite OAuth 2.0: the certificate's private key (PEM).")  # fmt: skip
 @click.option("--replace", is_flag=True,
               help="Renew an existing connection of the same system.")  # fmt: skip
 @handles_user_errors
 def connection_add(name: str, system: str, url: str | None, client_id: str | None,
                    redirect_uri: str | None, environment: str, account_id: str | None,
+                   certificate_id: str | None, private_key_file: Path | None,
                    replace: bool) -> None:  # fmt: skip
     """Register an accounting system connection (credentials are stored encrypted).
 
     Real systems read their secrets from the environment
     (BACKOFFICE_QBO_CLIENT_SECRET; BACKOFFICE_NETSUITE_CONSUMER_KEY,
-    _CONSUMER_SECRET, _TOKEN_ID, _TOKEN_SECRET) or ask for them.
+    _CONSUMER_SECRET, _TOKEN_ID, _TOKEN_SECRET) or ask for them. A NetSuite
+    connection with --client-id, --certificate-id and --private-key-file uses
+    OAuth 2.0 client credentials instead of TBA.
     """
     chosen = System(system)
     runtime = current_runtime().require_current_schema()
@@ -76,6 +85,13 @@ def connection_add(name: str, system: str, url: str | None, client_id: str | Non
             _required(client_id, "--client-id"),
             _required(redirect_uri, "--redirect-uri"),
             environment,
+        )
+    elif private_key_file is not None:
+        settings, secrets, tokens = _netsuite_oauth2(
+            _required(account_id, "--account-id"),
+            _required(client_id, "--client-id"),
+            _required(certificate_id, "--certificate-id"),
+            private_key_file,
         )
     else:
         settings, secrets, tokens = _netsuite(_required(account_id, "--account-id"))
@@ -229,3 +245,12 @@ def _netsuite(account_id: str) -> Credentials:
                              default=os.environ.get(env), show_default=False)  # fmt: skip
         secrets[key] = Secret(value)
     return {"account_id": account_id, "auth": "tba"}, secrets, None
+
+
+def _netsuite_oauth2(
+    account_id: str, client_id: str, certificate_id: str, private_key_file: Path
+) -> Credentials:
+    """OAuth 2.0 client credentials: the certificate's private key is kept sealed."""
+    settings = {"account_id": account_id, "auth": "oauth2", "client_id": client_id,
+                "certificate_id": certificate_id}  # fmt: skip
+    return settings, {"private_key": Secret(private_key_file.read_text())}, None

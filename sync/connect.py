@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from adapters.base import AccountingAdapter
 from adapters.limits import Sleep, limiter_for
-from adapters.netsuite import NetSuiteAdapter, NetSuiteConfig, TbaCredentials
+from adapters.netsuite import ClientCredentials, NetSuiteAdapter, NetSuiteConfig, TbaCredentials
 from adapters.qbo import QboAdapter, QboConfig
 from backoffice.vault import Vault
 from mapping.connections import ConnectionRecord, System
@@ -54,17 +54,27 @@ def adapter_for(
 ) -> AccountingAdapter:
     """The adapter of ``connection``."""
     store = DatabaseTokenStore(engine, vault, connection.id)
-    settings, secrets = connection.settings, connection.secrets
     if connection.system.family == "qbo":
         config = qbo_config(connection)
         limiter = limiter_for("qbo", config.realm_id, per_minute=QBO_PER_MINUTE,
                               concurrent=QBO_CONCURRENT, sleep=sleep)  # fmt: skip
         return QboAdapter(config, store, limiter, clock, sleep)
-    netsuite = NetSuiteConfig(
+    return NetSuiteAdapter(netsuite_config(connection), store, clock, sleep)
+
+
+def netsuite_config(connection: ConnectionRecord) -> NetSuiteConfig:
+    """The NetSuite settings of ``connection``: TBA, or OAuth 2.0 client credentials."""
+    settings, secrets = connection.settings, connection.secrets
+    auth: TbaCredentials | ClientCredentials
+    if settings.get("auth") == "oauth2":
+        auth = ClientCredentials(settings["client_id"], settings["certificate_id"],
+                                 secrets["private_key"])  # fmt: skip
+    else:
+        auth = TbaCredentials(secrets["consumer_key"], secrets["consumer_secret"],
+                              secrets["token_id"], secrets["token_secret"])  # fmt: skip
+    return NetSuiteConfig(
         account_id=settings["account_id"],
-        auth=TbaCredentials(secrets["consumer_key"], secrets["consumer_secret"],
-                            secrets["token_id"], secrets["token_secret"]),
+        auth=auth,
         base_url=settings.get("base_url"),
         concurrency=int(settings.get("concurrency", 5)),
-    )  # fmt: skip
-    return NetSuiteAdapter(netsuite, store, clock, sleep)
+    )
