@@ -45,6 +45,16 @@ class RetryPolicy:
     base_delay: float = 1.0
     max_delay: float = 60.0
 
+    def retrying(self, sleep: Sleep) -> Retrying:
+        """A tenacity loop over retryable failures (an expired token is the caller's)."""
+        return Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self.wait,
+            retry=retry_if_exception(_is_retried),
+            sleep=sleep,
+            reraise=True,
+        )
+
     def wait(self, state: RetryCallState) -> float:
         """Retry-After when the failure carried one, else exponential backoff."""
         outcome = state.outcome
@@ -87,15 +97,8 @@ class HttpClient:
     def _with_retries(self, method: str, path: str, json: Any,
                       params: Mapping[str, Any] | None,
                       headers: Mapping[str, str] | None) -> requests.Response:  # fmt: skip
-        retrying = Retrying(
-            stop=stop_after_attempt(self.policy.max_attempts),
-            wait=self.policy.wait,
-            retry=retry_if_exception(_is_retried),
-            sleep=self.sleep,
-            reraise=True,
-        )
         try:
-            for attempt in retrying:
+            for attempt in self.policy.retrying(self.sleep):
                 with attempt:
                     number = attempt.retry_state.attempt_number
                     return self._send_once(method, path, json, params, headers, number)

@@ -34,7 +34,6 @@ from urllib.parse import urlsplit
 import requests
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
-from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
 from adapters.base import MAX_KEY_LENGTH
 from adapters.http import RetryPolicy
@@ -185,15 +184,8 @@ class QboClient:
         body: bytes | None,
         token: Secret,
     ) -> requests.Response:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.policy.max_attempts),
-            wait=self.policy.wait,
-            retry=retry_if_exception(_is_retried),
-            sleep=self.sleep,
-            reraise=True,
-        )
         try:
-            for attempt in retrying:
+            for attempt in self.policy.retrying(self.sleep):
                 with attempt:
                     number = attempt.retry_state.attempt_number
                     return self._send_once(method, url, headers, params, body, token, number)
@@ -261,8 +253,3 @@ def _unanswered(error: Exception, method: str, url: str, request_id: str | None)
             f"QuickBooks did not answer a {method}: it may have been applied.", detail=detail
         )
     return RetryableError("QuickBooks did not answer.", detail=detail)
-
-
-def _is_retried(error: BaseException) -> bool:
-    """Retryable failures are retried here; an expired token is refreshed by ``_send``."""
-    return isinstance(error, RetryableError) and not isinstance(error, AuthExpired)
