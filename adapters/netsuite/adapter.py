@@ -58,7 +58,14 @@ from adapters.netsuite.documents import (
     invoice_body,
     item_body,
 )
-from adapters.netsuite.errors import DUP_ENTITY, DUP_RCRD, SYSTEM, read_fault, table_for
+from adapters.netsuite.errors import (
+    DUP_ENTITY,
+    DUP_ITEM,
+    DUP_RCRD,
+    SYSTEM,
+    read_fault,
+    table_for,
+)
 from adapters.netsuite.hosts import api_base, realm_of, token_endpoint
 from adapters.netsuite.options import OPTION_SOURCES, OptionSource, option_of
 from adapters.netsuite.records import RecordService, is_not_found
@@ -70,7 +77,7 @@ logger = logging.getLogger(__name__)
 
 PICKER_PAGE = 200
 DEFAULT_POLICY = RetryPolicy()
-_DUPLICATES = {f"{SYSTEM}:{DUP_ENTITY}", f"{SYSTEM}:{DUP_RCRD}"}
+_DUPLICATES = {f"{SYSTEM}:{code}" for code in (DUP_ENTITY, DUP_RCRD, DUP_ITEM)}
 HEALTH = (
     "SELECT s.id, s.name, c.symbol AS currency FROM subsidiary s "
     "LEFT JOIN currency c ON c.id = s.currency WHERE s.parent IS NULL ORDER BY s.id"

@@ -32,6 +32,7 @@ INVALID_LOGIN = "INVALID_LOGIN"
 NONEXISTENT_ID = "NONEXISTENT_ID"
 DUP_ENTITY = "DUP_ENTITY"
 DUP_RCRD = "DUP_RCRD"
+DUP_ITEM = "DUP_ITEM"  # an item name already taken
 
 _FIX_RECORD = "Correct the record or its mapping as NetSuite says, then sync again."
 _FIX_MAPPING = "Pick an existing, active NetSuite record in the mapping, then sync again."
@@ -87,6 +88,11 @@ COMMON_TABLE: dict[int | str, Resolution] = {
         Action.NEEDS_USER,
         "NetSuite already has a record with that unique value.",
         "Link the existing NetSuite record in the mapping, or change the value, then sync again.",
+    ),
+    DUP_ITEM: Resolution(
+        Action.NEEDS_USER,
+        "NetSuite already has an item with that name.",
+        "Link the existing NetSuite item in the mapping, or rename the product, then sync again.",
     ),
     DUP_ENTITY: Resolution(
         Action.NEEDS_USER,

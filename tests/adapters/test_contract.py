@@ -55,9 +55,23 @@ class SystemUnderTest:
     name: str
     make_app: Callable[[], Flask]
     refreshes_on_401: bool
+    read_method: str  # how its lists are read (SuiteQL queries are POSTs)
+    write_method: str  # how documents are written (NetSuite upserts by external id: PUT)
 
 
-SYSTEMS = [SystemUnderTest("qbo", qbo_app, refreshes_on_401=True)]
+def netsuite_app() -> Flask:
+    from adapters.sandbox.netsuite import SandboxOptions, create_app
+
+    return create_app(SandboxOptions(timeout_delay=0.5, retry_after=1))
+
+
+SYSTEMS = [
+    SystemUnderTest("qbo", qbo_app, refreshes_on_401=True, read_method="GET", write_method="POST"),
+    # A TBA token cannot be refreshed: a 401 is for a person to fix.
+    SystemUnderTest(
+        "netsuite", netsuite_app, refreshes_on_401=False, read_method="POST", write_method="PUT"
+    ),
+]
 
 
 class Sleeps(list[float]):
@@ -76,8 +90,9 @@ class Harness:
     adapter: object
     sleeps: Sleeps
 
-    def fault(self, kind: str, path: str, count: int = 1, method: str = "POST") -> None:
-        spec = {"kind": kind, "count": count, "method": method, "path": path}
+    def fault(self, kind: str, path: str, count: int = 1, method: str | None = None) -> None:
+        spec = {"kind": kind, "count": count, "path": path,
+                "method": method or self.system.write_method}  # fmt: skip
         requests.post(f"{self.base_url}/_sandbox/faults", json=spec, timeout=TIMEOUT)
 
 
@@ -100,8 +115,15 @@ def harness(request, sqlite_runner, sqlite_url, make_engine) -> Iterator[Harness
         yield Harness(base_url, system, adapter, sleeps)
 
 
-def a_customer(name: str = "Acme Engineering") -> CustomerDoc:
-    return CustomerDoc(display_name=name, email="ap-eng@acme.example", currency="USD")
+def subsidiary(adapter) -> str | None:
+    """The first subsidiary, where the system has them (the mapping's default in the service)."""
+    found = adapter.list_options(OptionKind.SUBSIDIARY).items
+    return found[0].id if found else None
+
+
+def a_customer(adapter, name: str = "Acme Engineering") -> CustomerDoc:
+    return CustomerDoc(display_name=name, email="ap-eng@acme.example", currency="USD",
+                       subsidiary_id=subsidiary(adapter))  # fmt: skip
 
 
 def income_account(adapter) -> str:
@@ -111,17 +133,18 @@ def income_account(adapter) -> str:
 
 
 def an_invoice(adapter, number: str, key_prefix: str) -> InvoiceDoc:
-    customer = adapter.upsert_customer(a_customer(), f"{key_prefix}-customer")
+    customer = adapter.upsert_customer(a_customer(adapter), f"{key_prefix}-customer")
     item = adapter.upsert_item(
-        ItemDoc(name="Placement fee", income_account_id=income_account(adapter)),
+        ItemDoc(name="Placement fee", income_account_id=income_account(adapter),
+                subsidiary_id=subsidiary(adapter)),
         f"{key_prefix}-item",
-    )
+    )  # fmt: skip
     line = DocumentLine(item_id=item.id, description="Placement fee – Jordan Rivera",
                         quantity=Decimal("1"), rate=Decimal("12500.00"),
                         amount=Decimal("12500.00"))  # fmt: skip
     return InvoiceDoc(number=number, customer_id=customer.id, currency="USD",
                       txn_date=dt.date(2023, 7, 10), due_date=dt.date(2023, 8, 9),
-                      lines=(line,))  # fmt: skip
+                      lines=(line,), subsidiary_id=subsidiary(adapter))  # fmt: skip
 
 
 def test_health_and_pickers(harness):
@@ -135,9 +158,9 @@ def test_health_and_pickers(harness):
 def test_customer_upsert_is_idempotent_by_key_and_links_by_name(harness):
     adapter = harness.adapter
 
-    first = adapter.upsert_customer(a_customer(), "cust-1")
-    again = adapter.upsert_customer(a_customer(), "cust-1")
-    same_name = adapter.upsert_customer(a_customer(), "cust-2")
+    first = adapter.upsert_customer(a_customer(adapter), "cust-1")
+    again = adapter.upsert_customer(a_customer(adapter), "cust-1")
+    same_name = adapter.upsert_customer(a_customer(adapter), "cust-2")
 
     assert again.id == first.id == same_name.id
 
@@ -187,7 +210,7 @@ def test_throttling_and_server_errors_are_retried(harness):
 def test_an_expired_token_is_refreshed_or_reported(harness):
     adapter = harness.adapter
     adapter.check_health()
-    harness.fault("401", r".", count=1, method="GET")
+    harness.fault("401", r".", count=1, method=harness.system.read_method)
 
     if harness.system.refreshes_on_401:
         assert adapter.list_options(OptionKind.TERMS).items
@@ -205,7 +228,7 @@ def test_a_credit_memo_lowers_its_invoice_balance(harness):
                         quantity=Decimal("1"), rate=credit, amount=credit)  # fmt: skip
     memo = CreditMemoDoc(number="CM-000001", customer_id=invoice.customer_id, currency="USD",
                          txn_date=dt.date(2023, 7, 20), due_date=None, lines=(line,),
-                         applies_to=created)  # fmt: skip
+                         applies_to=created, subsidiary_id=subsidiary(adapter))  # fmt: skip
 
     adapter.create_credit_memo(memo, "cm-000001")
 
@@ -230,7 +253,7 @@ def sandbox_secrets(harness) -> set[str]:
 
 def test_no_secret_reaches_the_logs(harness, caplog):
     secrets = sandbox_secrets(harness)
-    harness.fault("401", r".", count=1, method="GET")
+    harness.fault("401", r".", count=1, method=harness.system.read_method)
 
     with caplog.at_level(logging.DEBUG):
         harness.adapter.check_health()  # refreshes the token on the way
