@@ -37,7 +37,7 @@ from backoffice.secret import Secret
 from backoffice.vault import Vault
 from mapping.connections import load_connection
 from sync.connect import adapter_for
-from tests.adapters.sandbox.qbo_support import live_server
+from tests.adapters.sandbox.support import live_server
 
 TIMEOUT = 5.0
 

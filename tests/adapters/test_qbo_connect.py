@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.adapters.sandbox.qbo_support import live_server
+from tests.adapters.sandbox.support import live_server
 from tests.adapters.test_contract import qbo_app
 
 TIMEOUT = 5.0

@@ -4,36 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import TestResponse
 
 from adapters.jsonbody import dumps
 from adapters.sandbox.qbo import SandboxOptions, create_app
+from tests.adapters.sandbox import support
 
 REALM = "9130357766900456"
 START = dt.datetime(2023, 2, 18, 20, 0, tzinfo=dt.UTC)
 
 
-class StepClock:
-    """A clock that moves only when a test moves it."""
+class StepClock(support.StepClock):
+    """The shared stepping clock, starting at this system's ``START``."""
 
     def __init__(self, now: dt.datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
+        super().__init__(now)
 
 
 class Webhooks:
@@ -124,26 +115,3 @@ def make_qbo(
 def fixture(shared: Path, name: str) -> Any:
     """A genuine QBO payload, read in place from the shared folder."""
     return json.loads((shared / "fixtures" / "qbo" / name).read_bytes())
-
-
-def shape(value: Any) -> Any:
-    """The keys and value types of a JSON value, recursively (what fidelity tests compare)."""
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(item) for item in value[:1]]
-    return type(value).__name__
-
-
-@contextmanager
-def live_server(app: Flask) -> Iterator[str]:
-    """The app on a real threaded werkzeug server on a free port; its base URL."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from tests.adapters.sandbox.test_netsuite_support import (
+from tests.adapters.sandbox.netsuite_support import (
     RECORDS,
     SUITEQL,
     fixture,

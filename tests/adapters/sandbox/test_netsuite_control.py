@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adapters.sandbox.test_netsuite_support import RECORDS, fixture, make_netsuite
+from tests.adapters.sandbox.netsuite_support import RECORDS, fixture, make_netsuite
 
 
 @pytest.fixture

@@ -6,12 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.adapters.sandbox.test_netsuite_support import (
-    RECORDS,
-    fixture,
-    make_netsuite,
-    shape,
-)
+from tests.adapters.sandbox.netsuite_support import RECORDS, fixture, make_netsuite
+from tests.adapters.sandbox.support import shape
 
 
 @pytest.fixture

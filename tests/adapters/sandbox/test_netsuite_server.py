@@ -28,8 +28,9 @@ from adapters.netsuite.config import ClientCredentials, NetSuiteConfig, TbaCrede
 from adapters.sandbox.netsuite import SandboxOptions, create_app
 from adapters.tokens import MemoryTokenStore
 from backoffice.secret import Secret
+from tests.adapters.sandbox.netsuite_support import RECORDS, fixture, tba
+from tests.adapters.sandbox.support import live_server
 from tests.adapters.sandbox.test_netsuite_auth import certificate_pem
-from tests.adapters.sandbox.test_netsuite_support import RECORDS, fixture, live_server, tba
 
 TIMEOUT = 5.0
 

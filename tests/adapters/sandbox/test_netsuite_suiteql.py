@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.adapters.sandbox.test_netsuite_support import SUITEQL, fixture, make_netsuite, shape
+from tests.adapters.sandbox.netsuite_support import SUITEQL, fixture, make_netsuite
+from tests.adapters.sandbox.support import shape
 
 
 @pytest.fixture

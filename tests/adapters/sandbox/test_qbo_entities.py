@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.adapters.sandbox.qbo_support import Qbo, StepClock, fixture, make_qbo, shape
+from tests.adapters.sandbox.qbo_support import Qbo, StepClock, fixture, make_qbo
+from tests.adapters.sandbox.support import shape
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from adapters.qbo.config import QboConfig
 from adapters.sandbox.qbo import SandboxOptions, create_app
 from adapters.tokens import MemoryTokenStore, OAuthTokens
 from backoffice.secret import Secret
-from tests.adapters.sandbox.qbo_support import live_server
+from tests.adapters.sandbox.support import live_server
 
 TIMEOUT = 5.0
 

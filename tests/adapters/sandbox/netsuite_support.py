@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,30 +18,26 @@ from flask import Flask
 from flask.testing import FlaskClient
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from requests_oauthlib import OAuth1
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import TestResponse
 
 from adapters.jsonbody import dumps
 from adapters.sandbox.netsuite import SandboxOptions, create_app
+from tests.adapters.sandbox import support
 
 ACCOUNT = "1234567_SB1"
 START = dt.datetime(2024, 3, 1, 17, 30, 15, tzinfo=dt.UTC)
+
+
+class StepClock(support.StepClock):
+    """The shared stepping clock, starting at this system's ``START``."""
+
+    def __init__(self, now: dt.datetime = START) -> None:
+        super().__init__(now)
+
+
 HOST = "http://localhost"
 RECORDS = "/services/rest/record/v1"
 SUITEQL = "/services/rest/query/v1/suiteql"
-
-
-class StepClock:
-    """A clock that moves only when a test moves it."""
-
-    def __init__(self, now: dt.datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 def tba(info: dict[str, str], clock: StepClock | None = None, **signing: Any) -> OAuth1:
@@ -151,26 +144,3 @@ def make_netsuite(clock: StepClock | None = None, **options: Any) -> NetSuite:
 def fixture(shared: Path, name: str) -> Any:
     """A NetSuite payload, read in place from the shared folder."""
     return json.loads((shared / "fixtures" / "netsuite" / name).read_bytes(), parse_float=Decimal)
-
-
-def shape(value: Any) -> Any:
-    """The keys and value types of a JSON value, recursively (what fidelity tests compare)."""
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(item) for item in value[:1]]
-    return type(value).__name__
-
-
-@contextmanager
-def live_server(app: Flask) -> Iterator[str]:
-    """The app on a real threaded werkzeug server on a free port; its base URL."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
