@@ -9,7 +9,8 @@ their validation), ``transactions`` (amounts, applications, open balances),
 ``render`` (record answers), ``sql`` (the SuiteQL grammar), ``tables``
 (SuiteQL's tables), ``suiteql`` (running a query, paging), ``tba`` (OAuth
 1.0a signatures), ``oauth2`` (client credentials), ``errors`` (NetSuite's
-error bodies), ``faults`` (injected faults) and ``limits`` (concurrency).
+error bodies) and ``limits`` (concurrency); the book of injected faults is
+``adapters.sandbox.faults``, shared with the QBO sandbox.
 Never imports ``adapters.netsuite``: it imitates the remote API, not our client.
 """
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from adapters.sandbox.netsuite.faults import fault_of
+from adapters.sandbox.faults import fault_of
 from adapters.sandbox.netsuite.sandbox import Sandbox
 
 blueprint = Blueprint("netsuite_control", __name__, url_prefix="/_sandbox")

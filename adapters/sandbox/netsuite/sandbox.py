@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from adapters.sandbox.netsuite.faults import FaultBook
+from adapters.sandbox.faults import FaultBook
 from adapters.sandbox.netsuite.limits import ConcurrencyGate
 from adapters.sandbox.netsuite.oauth2 import TokenBook
 from adapters.sandbox.netsuite.seed import new_account

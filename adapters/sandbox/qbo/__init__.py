@@ -8,8 +8,9 @@ records and clock), ``seed`` (a new company), ``schema`` (entities and
 their properties), ``records`` (references and amounts), ``lists`` and
 ``documents`` (each entity's rules), ``operations`` (create, read, update,
 delete, void), ``query`` (QBO's query language), ``changes`` (batch, CDC),
-``errors`` (QBO's fault bodies), ``faults`` (injected faults), ``limits``
-(throttling) and ``webhooks`` (signed notifications).
+``errors`` (QBO's fault bodies), ``limits`` (throttling) and ``webhooks``
+(signed notifications); the book of injected faults is
+``adapters.sandbox.faults``, shared with the NetSuite sandbox.
 Never imports ``adapters.qbo``: it imitates the remote API, not our client.
 """
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from adapters.sandbox.qbo.faults import fault_of
+from adapters.sandbox.faults import fault_of
 from adapters.sandbox.qbo.sandbox import Sandbox
 
 blueprint = Blueprint("qbo_control", __name__, url_prefix="/_sandbox")

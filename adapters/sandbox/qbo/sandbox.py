@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from adapters.sandbox.qbo.faults import FaultBook
+from adapters.sandbox.faults import FaultBook
 from adapters.sandbox.qbo.limits import Throttle
 from adapters.sandbox.qbo.oauth import TokenBook
 from adapters.sandbox.qbo.records import Session

@@ -1,12 +1,14 @@
 """Faults a test asks for through ``POST /_sandbox/faults`` (CONTRACT.md section 5).
 
 Each fault makes the next ``count`` requests whose method and path match
-fail one way: ``429`` (QBO's XML throttle answer with Retry-After), ``500``
-(a SystemFault), ``401`` (the expired-token answer), ``timeout`` (the
-request is served, but answered only after the configured delay: longer than
-a client's timeout) or ``apply_then_drop`` (the request is applied, then
-the connection is closed without an answer). Faults are consumed in the
-order they were added. Never imports ``adapters.qbo``.
+fail one way: ``429`` (with Retry-After), ``500``, ``401``, ``timeout`` (the
+request is served, but answered only after the configured delay: longer
+than a client waits) or ``apply_then_drop`` (the request is served, then
+the connection is closed without an answer); each sandbox answers them with
+its own system's bodies (QBO: the XML throttle, a SystemFault, the expired
+token; NetSuite: CONCURRENCY_LIMIT_EXCEEDED, UNEXPECTED_ERROR,
+INVALID_LOGIN). Faults are consumed in the order they were added, both
+sandboxes keep their book here. Never imports the real adapters.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ def fault_of(spec: Any) -> Fault:
     """
     if not isinstance(spec, dict) or str(spec.get("kind")) not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
-    count = int(spec.get("count", 1))
+    try:
+        count = int(spec.get("count", 1))
+    except (TypeError, ValueError) as error:
+        raise ValueError("count must be a whole number") from error
     if count < 1:
         raise ValueError("count must be at least 1")
     try:
