@@ -7,11 +7,12 @@ to know which server it talks to.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import MetaData, Numeric, create_engine, event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -98,3 +99,24 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Any]:
     """Sessions whose objects stay readable after commit (for printing results)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def refresh_planner_statistics(
+    connection: Connection, tables: Sequence[str], *, in_transaction: bool = False
+) -> None:
+    """Have the database re-count ``tables`` after a large write.
+
+    Until PostgreSQL's autovacuum gets round to it, the planner believes a
+    freshly filled table empty and may scan a million rows per look-up.
+    MariaDB's ANALYZE TABLE commits the open transaction, so it is skipped
+    when the caller is in the middle of one (``in_transaction``).
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+    elif dialect in ("mysql", "mariadb"):
+        if not in_transaction:
+            connection.exec_driver_sql(f"ANALYZE TABLE {', '.join(tables)}")
+    else:
+        for name in tables:
+            connection.exec_driver_sql(f"ANALYZE {name}")

@@ -83,7 +83,7 @@ def issue_credit(
           "created_at": now, "approved_at": now}],
     ).one()  # fmt: skip
     write_documents(session, batch_id, [memo])
-    (number,) = finalize(session, batch_headers(session, batch_id)).values()
+    (number,) = finalize(session, batch_id, batch_headers(session, batch_id)).values()
     return number
 
 

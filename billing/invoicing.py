@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, case, delete, insert, select, update
+from sqlalchemy import CursorResult, and_, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
 from backoffice.paging import pages
+from backoffice.storage import refresh_planner_statistics
 from billing.catalog import Terms
 from billing.fees import FeeInstallment, InstallmentStatus
 from billing.invoice_drafts import DraftDocument
@@ -47,6 +48,7 @@ from billing.invoices import (
 from billing.numbering import take_numbers
 
 WRITE_PAGE = 1000  # documents per bulk insert
+DOCUMENT_TABLES = ("invoice", "invoice_line", "installment_claim")
 CHECK_PAGE = 500  # documents per health-check page (one Billto query each)
 
 
@@ -73,10 +75,20 @@ class BatchWriter:
 
 
 def write_documents(session: Session, batch_id: int, documents: Sequence[DraftDocument]) -> None:
-    """Insert draft documents, their lines and their claims on installments."""
+    """Insert draft documents, their lines and their claims on installments.
+
+    The headers go in by one executemany, then their ids are read back in id
+    order: each database hands out ids in the order the rows were inserted,
+    and the batch is this session's alone. (INSERT ... RETURNING in
+    parameter order made SQLAlchemy split a page into statements of a few
+    rows on PostgreSQL: 17 s of a 49,000-invoice run.)
+    """
+    after = session.scalar(select(func.max(Invoice.id)).where(Invoice.batch_id == batch_id))
+    session.execute(insert(Invoice), [_header_row(batch_id, document) for document in documents])
     ids = session.scalars(
-        insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True),
-        [_header_row(batch_id, document) for document in documents],
+        select(Invoice.id)
+        .where(Invoice.batch_id == batch_id, Invoice.id > (after or 0))
+        .order_by(Invoice.id)
     ).all()
     lines, claims = [], []
     for document, invoice_id in zip(documents, ids, strict=True):
@@ -132,6 +144,7 @@ def approve_batch(
 ) -> int:
     """Check, number, date and lock every document of a draft batch; returns how many."""
     _claim_draft(session, batch_id, now)
+    refresh_planner_statistics(session.connection(), DOCUMENT_TABLES, in_transaction=True)
     headers = batch_headers(session, batch_id)
     health = HealthCheck(session, billtos, extra_checks)
     for page in pages(headers, CHECK_PAGE):
@@ -139,7 +152,7 @@ def approve_batch(
     issues = health.issues + stale_lines(session, batch_id) + over_credited(session, batch_id)
     if issues:
         raise BatchUnhealthy(batch_id, issues)
-    finalize(session, headers)
+    finalize(session, batch_id, headers)
     return len(headers)
 
 
@@ -177,7 +190,7 @@ def batch_headers(session: Session, batch_id: int) -> list[StoredHeader]:
     return [StoredHeader(*row) for row in session.execute(query)]
 
 
-def finalize(session: Session, headers: Sequence[StoredHeader]) -> dict[int, str]:
+def finalize(session: Session, batch_id: int, headers: Sequence[StoredHeader]) -> dict[int, str]:
     """Number and date the documents, settle their installments, apply credit memos.
 
     Returns the number given to each document id.
@@ -194,22 +207,23 @@ def finalize(session: Session, headers: Sequence[StoredHeader]) -> dict[int, str
                          "status": InvoiceStatus.APPROVED.value})  # fmt: skip
     for page in pages(rows, WRITE_PAGE):
         session.execute(update(Invoice), page)
-    ids = [h.id for h in headers]
-    for chunk in pages(ids, WRITE_PAGE):
-        _settle_installments(session, chunk)
+    _settle_installments(session, batch_id)
     _apply_credits(session, [h for h in headers if h.kind == DocumentKind.CREDIT_MEMO])
     return {row["id"]: row["number"] for row in rows}
 
 
-def _settle_installments(session: Session, document_ids: list[int]) -> None:
-    """Settle what a batch's documents claim.
+def _settle_installments(session: Session, batch_id: int) -> None:
+    """Settle what a batch's documents claim, in one statement for the whole batch.
 
     Billed installments become invoiced; credited ones become invoiced (a
     negative adjustment, now on a credit memo) or cancelled (a fell-off fee's,
-    credited back).
+    credited back). One statement, not one per page: PostgreSQL scanned the
+    million-row installment table once per page of ids.
     """
-    claims = select(InstallmentClaim.installment_id).where(
-        InstallmentClaim.invoice_id.in_(document_ids)
+    claims = (
+        select(InstallmentClaim.installment_id)
+        .join(Invoice, Invoice.id == InstallmentClaim.invoice_id)
+        .where(Invoice.batch_id == batch_id)
     )
     session.execute(
         update(FeeInstallment)
