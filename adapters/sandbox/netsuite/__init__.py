@@ -1,7 +1,7 @@
 """A local stand-in for NetSuite's REST web services (record service, SuiteQL, authentication).
 
-One concept per module: ``app`` (``create_app``, ``serve``, injected
-faults), ``sandbox`` (shared state and options), ``api`` (the
+One concept per module: ``app`` (``create_app``, ``serve``, the system's
+answers to faults), ``sandbox`` (shared state and options), ``api`` (the
 ``/services/rest`` routes), ``control`` (``/_sandbox``), ``state`` (an
 account's records and clock), ``seed`` (a new account), ``schema`` (record
 types and their fields), ``records`` (create, update, upsert, delete and
@@ -9,8 +9,8 @@ their validation), ``transactions`` (amounts, applications, open balances),
 ``render`` (record answers), ``sql`` (the SuiteQL grammar), ``tables``
 (SuiteQL's tables), ``suiteql`` (running a query, paging), ``tba`` (OAuth
 1.0a signatures), ``oauth2`` (client credentials), ``errors`` (NetSuite's
-error bodies) and ``limits`` (concurrency); the book of injected faults is
-``adapters.sandbox.faults``, shared with the QBO sandbox.
+error bodies) and ``limits`` (concurrency); injected faults, their routes and serving are
+``adapters.sandbox.faults`` and ``adapters.sandbox.serving``, shared with the QBO sandbox.
 Never imports ``adapters.netsuite``: it imitates the remote API, not our client.
 """
 

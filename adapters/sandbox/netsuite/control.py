@@ -15,15 +15,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from adapters.sandbox.faults import fault_of
 from adapters.sandbox.netsuite.sandbox import Sandbox
+from adapters.sandbox.serving import CONTROL_PREFIX, add_fault_routes
 
-blueprint = Blueprint("netsuite_control", __name__, url_prefix="/_sandbox")
+blueprint = Blueprint("netsuite_control", __name__, url_prefix=CONTROL_PREFIX)
 
 
 def _sandbox() -> Sandbox:
     found: Sandbox = current_app.extensions["netsuite_sandbox"]
     return found
+
+
+add_fault_routes(blueprint, lambda: _sandbox().faults, lambda: _sandbox().reset())
 
 
 @blueprint.get("/info")
@@ -40,31 +43,6 @@ def info() -> Response:
             "token_secret": options.token_secret,
         }
     )
-
-
-@blueprint.post("/faults")
-def add_fault() -> Response | tuple[Response, int]:
-    """Queue ``{"kind", "count", "method", "path"}``."""
-    try:
-        fault = fault_of(request.get_json(silent=True))
-    except ValueError as error:
-        return jsonify({"error": str(error)}), 400
-    _sandbox().faults.add(fault)
-    return jsonify({"kind": fault.kind, "count": fault.remaining}), 201
-
-
-@blueprint.delete("/faults")
-def clear_faults() -> tuple[str, int]:
-    """Drop every pending fault."""
-    _sandbox().faults.clear()
-    return "", 204
-
-
-@blueprint.post("/reset")
-def reset() -> tuple[str, int]:
-    """A new account holding only what a new one holds."""
-    _sandbox().reset()
-    return "", 204
 
 
 @blueprint.post("/certificates")
