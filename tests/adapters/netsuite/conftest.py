@@ -19,8 +19,8 @@ from adapters.netsuite.adapter import NetSuiteAdapter
 from adapters.netsuite.config import ClientCredentials, NetSuiteConfig, TbaCredentials
 from adapters.tokens import MemoryTokenStore, OAuthTokens
 from backoffice.secret import Secret
+from tests.adapters.payloads import payload_loader
 
-LOCAL = Path(__file__).resolve().parents[2] / "fixtures" / "netsuite"
 NOW = dt.datetime(2024, 3, 20, 12, 0, 0)  # naive UTC
 ACCOUNT = "123456_SB1"
 BASE = "http://127.0.0.1:8766"
@@ -54,14 +54,7 @@ def private_pem(private_key: rsa.RSAPrivateKey) -> str:
 @pytest.fixture
 def ns_payload(shared: Path) -> Callable[[str], Any]:
     """A payload: the shared folder first, then this project's additions."""
-
-    def load(name: str) -> Any:
-        path = shared / "fixtures" / "netsuite" / name
-        if not path.exists():
-            path = LOCAL / name
-        return json.loads(path.read_bytes())
-
-    return load
+    return payload_loader(shared, "netsuite")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ from adapters.qbo.adapter import QboAdapter
 from adapters.qbo.config import QboConfig
 from adapters.tokens import MemoryTokenStore, OAuthTokens
 from backoffice.secret import Secret
+from tests.adapters.payloads import payload_loader
 
-LOCAL = Path(__file__).resolve().parents[2] / "fixtures" / "qbo"
 NOW = dt.datetime(2023, 2, 20, 12, 0, 0)  # naive UTC
 BASE = "http://127.0.0.1:8765"
 REALM = "9130357"
@@ -31,14 +30,7 @@ REFRESH = "refresh-token-current-0123456789"
 @pytest.fixture
 def qbo_payload(shared: Path) -> Callable[[str], Any]:
     """A genuine payload: the shared folder first, then this project's additions."""
-
-    def load(name: str) -> Any:
-        path = shared / "fixtures" / "qbo" / name
-        if not path.exists():
-            path = LOCAL / name
-        return json.loads(path.read_bytes())
-
-    return load
+    return payload_loader(shared, "qbo")
 
 
 @pytest.fixture
