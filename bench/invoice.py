@@ -58,6 +58,7 @@ from realize import (
     _verdict,
     add_databases_option,
     bench_database,
+    bench_each,
     count_rows,
     parse_with_databases,
     reference_pass,
@@ -255,22 +256,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Bench each database in turn; a failure on one does not hide the other's figures."""
+    """Bench each database in turn and print its figures."""
     args = parse_args(argv)
-    failed = False
-    for kind in args.databases:
-        try:
-            report = bench_one(
-                kind, args.placements, args.lines, args.seed, _backoffice_executable()
-            )
-        except BenchFailed as error:
-            print(f"\n== {LABELS[kind]}: FAILED ==\n{error}", flush=True)
-            failed = True
-            continue
-        print_report(report, args.placements)
-        sys.stdout.flush()
-        failed = failed or bool(report.failure)
-    return 1 if failed else 0
+    return bench_each(
+        args.databases,
+        lambda kind: bench_one(
+            kind, args.placements, args.lines, args.seed, _backoffice_executable()
+        ),
+        lambda report: print_report(report, args.placements),
+        lambda report: bool(report.failure),
+    )
 
 
 if __name__ == "__main__":

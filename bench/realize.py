@@ -28,14 +28,14 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 from time import perf_counter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -662,21 +662,42 @@ def parse_with_databases(
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Bench each database in turn; a failure on one does not hide the other's figures."""
-    args = parse_args(argv)
-    failed = False
-    for kind in args.databases:
+ReportT = TypeVar("ReportT")
+
+
+def bench_each(
+    databases: Sequence[str],
+    bench: Callable[[str], ReportT],
+    report: Callable[[ReportT], None],
+    failed: Callable[[ReportT], bool],
+) -> int:
+    """Bench each database in turn; a failure on one does not hide the other's figures.
+
+    Exit status 1 when any database's bench failed or ``failed`` says so.
+    """
+    any_failed = False
+    for kind in databases:
         try:
-            report = bench_one(kind, args.placements, args.seed, _backoffice_executable())
+            result = bench(kind)
         except BenchFailed as error:
             print(f"\n== {LABELS[kind]}: FAILED ==\n{error}", flush=True)
-            failed = True
+            any_failed = True
             continue
-        print_report(report, args.placements)
+        report(result)
         sys.stdout.flush()
-        failed = failed or bool(report.problems)
-    return 1 if failed else 0
+        any_failed = any_failed or failed(result)
+    return 1 if any_failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Bench each database in turn and print its figures."""
+    args = parse_args(argv)
+    return bench_each(
+        args.databases,
+        lambda kind: bench_one(kind, args.placements, args.seed, _backoffice_executable()),
+        lambda report: print_report(report, args.placements),
+        lambda report: bool(report.problems),
+    )
 
 
 if __name__ == "__main__":
