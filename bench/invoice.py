@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,18 +47,16 @@ from realize import (
     LABELS,
     MEMORY_MB_TARGET,
     BenchFailed,
-    Cli,
     Reference,
     Timed,
     _backoffice_executable,
-    _environment,
     _print_table,
     _say,
     _verdict,
     add_databases_option,
-    bench_database,
     bench_each,
     count_rows,
+    demo_book,
     parse_with_databases,
     reference_pass,
 )
@@ -144,15 +141,7 @@ def _json_of(timed: Timed) -> Any:
 def bench_one(kind: str, placements: int, lines: int, seed: int, executable: str) -> InvoiceReport:
     """Demo book, realize, reference pass, then one invoice run and its approval."""
     report = InvoiceReport(kind)
-    with (
-        tempfile.TemporaryDirectory(prefix="bo-bench-") as tmp,
-        bench_database(kind, Path(tmp)) as url,
-    ):
-        cli = Cli(executable, _environment(url, Path(tmp) / "data"), Path(tmp))
-        _say(kind, "db upgrade")
-        cli.run("db", "upgrade")
-        _say(kind, f"demo-data --placements {placements} --seed {seed}")
-        demo = cli.run("demo-data", "--placements", str(placements), "--seed", str(seed))
+    with demo_book(kind, placements, seed, executable) as (cli, url, demo):
         report.demo_seconds, report.demo_description = demo.seconds, demo.stdout.strip()
         engine = create_database_engine(url)
         try:

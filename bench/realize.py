@@ -478,14 +478,12 @@ class DatabaseReport:
     edited: list[str] = field(default_factory=list)
 
 
-def bench_one(kind: str, placements: int, seed: int, executable: str) -> DatabaseReport:
-    """Write the demo book, realize three times, then measure the reference pass.
-
-    The reference runs last because it inserts as many rows as the full run
-    wrote; the ATS tables were just written by demo-data, so every pass reads
-    them from a warm cache.
-    """
-    report = DatabaseReport(kind)
+@contextmanager
+def demo_book(
+    kind: str, placements: int, seed: int, executable: str
+) -> Iterator[tuple[Cli, str, Timed]]:
+    """A throw-away database of ``kind`` with the demo book written: the CLI on it, its
+    URL and the timed ``demo-data`` step."""
     with (
         tempfile.TemporaryDirectory(prefix="bo-bench-") as tmp,
         bench_database(kind, Path(tmp)) as url,
@@ -494,7 +492,18 @@ def bench_one(kind: str, placements: int, seed: int, executable: str) -> Databas
         _say(kind, "db upgrade")
         cli.run("db", "upgrade")
         _say(kind, f"demo-data --placements {placements} --seed {seed}")
-        demo = cli.run("demo-data", "--placements", str(placements), "--seed", str(seed))
+        yield cli, url, cli.run("demo-data", "--placements", str(placements), "--seed", str(seed))
+
+
+def bench_one(kind: str, placements: int, seed: int, executable: str) -> DatabaseReport:
+    """Write the demo book, realize three times, then measure the reference pass.
+
+    The reference runs last because it inserts as many rows as the full run
+    wrote; the ATS tables were just written by demo-data, so every pass reads
+    them from a warm cache.
+    """
+    report = DatabaseReport(kind)
+    with demo_book(kind, placements, seed, executable) as (cli, url, demo):
         report.demo_seconds, report.demo_description = demo.seconds, demo.stdout.strip()
         report.startup_seconds = cli.run("--help").seconds
         engine = create_database_engine(url)
