@@ -11,8 +11,6 @@ Intuit expects an answer within 3 seconds, so nothing slow happens here.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -23,6 +21,7 @@ from adapters.qbo.webhooks import (
     parse_notification,
     verify_signature,
 )
+from backoffice.clock import utc_now
 from backoffice.runtime import Runtime
 from mapping.connections import Connection, ConnectionRecord, System, load_connection
 from sync.pull_requests import request_pull
@@ -44,7 +43,7 @@ def qbo_notification() -> ResponseReturnValue:
         if not signed:
             return jsonify(status="unauthorized"), 401
         realms = changed_realms(parse_notification(body))
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        now = utc_now()
         asked = 0
         for record in signed:
             entities = realms.get(record.settings.get("realm_id", ""))

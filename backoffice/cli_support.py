@@ -7,7 +7,6 @@ streams long lists so a 100,000-invoice batch is never one string in memory.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import sys
@@ -75,8 +74,3 @@ def write_json_list(items: Iterable[object], *, indent: str = "") -> int:
         count += 1
     click.echo(f"\n{indent}]" if count else "]", nl=False)
     return count
-
-
-def utcnow() -> dt.datetime:
-    """Now, in UTC, as the naive datetime the database stores."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

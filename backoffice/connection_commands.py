@@ -19,7 +19,8 @@ import click
 import requests
 
 from adapters.qbo.oauth import QboOAuth
-from backoffice.cli_support import current_runtime, handles_user_errors, print_json, utcnow
+from backoffice.cli_support import current_runtime, handles_user_errors, print_json
+from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
 from backoffice.secret import Secret
@@ -33,7 +34,7 @@ from mapping.connections import (
     remember_settings,
 )
 from mapping.token_store import DatabaseTokenStore
-from sync.connect import adapter_for, qbo_config, utc_now
+from sync.connect import adapter_for, qbo_config
 
 SANDBOX_TIMEOUT = 10.0
 SANDBOX_REDIRECT = "http://127.0.0.1/qbo/callback"  # the sandbox redirects anywhere it is told
@@ -77,7 +78,7 @@ def connection_add(name: str, system: str, url: str | None, client_id: str | Non
     """
     chosen = System(system)
     runtime = current_runtime().require_current_schema()
-    now = utcnow()
+    now = utc_now()
     if chosen in (System.QBO_SANDBOX, System.NETSUITE_SANDBOX):
         settings, secrets, tokens = _from_sandbox(chosen, _required(url, "--url"), now)
     elif chosen is System.QBO:

@@ -23,9 +23,9 @@ from backoffice.cli_support import (
     current_runtime,
     handles_user_errors,
     print_json,
-    utcnow,
     write_json_list,
 )
+from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
 from backoffice.paging import pages
 from backoffice.runtime import Runtime
@@ -84,7 +84,7 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
     with runtime.transaction() as session:
         plan = BatchPlan(session, day)
         documents: Iterable[DraftDocument] = plan.documents()
-        writer = BatchWriter(session, day, now=utcnow())
+        writer = BatchWriter(session, day, now=utc_now())
         if not dry_run:
             documents = writer.write(documents)
         health = HealthCheck(session, billto_lookup(runtime), mapping_checks(runtime, session))
@@ -150,7 +150,7 @@ def invoice_approve(batch_id: int, as_json: bool) -> None:
     """Health-check and approve a batch: numbers are assigned, invoices become immutable."""
     runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
-        count = approve_batch(session, batch_id, billto_lookup(runtime), now=utcnow(),
+        count = approve_batch(session, batch_id, billto_lookup(runtime), now=utc_now(),
                               extra_checks=mapping_checks(runtime, session))  # fmt: skip
     with runtime.transaction() as session:
         if as_json:
@@ -280,7 +280,7 @@ def invoice_credit(number: str, amount: Decimal, reason: str, as_json: bool) -> 
     """Issue a credit memo against invoice NUMBER (all or part of it)."""
     runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
-        memo = issue_credit(session, number, amount, reason, now=utcnow())
+        memo = issue_credit(session, number, amount, reason, now=utc_now())
     with runtime.transaction() as session:
         document = find_document(session, memo)
     if as_json:
@@ -301,7 +301,7 @@ def invoice_void(number: str, reason: str) -> None:
     """Void an approved invoice or credit memo that has not been posted."""
     runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
-        returned = void_document(session, number, reason, now=utcnow())
+        returned = void_document(session, number, reason, now=utc_now())
     click.echo(
         f"Voided {number}; {returned} installment(s) are pending again "
         "(`backoffice realize` recomputes their fees before they are invoiced)."

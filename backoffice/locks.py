@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backoffice.clock import utc_now
 from backoffice.errors import FatalError, NeedsUserAction
 from backoffice.storage import Base
 
@@ -58,14 +59,10 @@ def _is_dead(holder: str) -> bool:
     return False
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 class RunLock:
     """The lock of one job, held by this process."""
 
-    def __init__(self, engine: Engine, name: str, clock: Callable[[], dt.datetime] = _utcnow):
+    def __init__(self, engine: Engine, name: str, clock: Callable[[], dt.datetime] = utc_now):
         self.engine = engine
         self.name = name
         self.holder = this_process()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from tqdm import tqdm
 
 from ats.reader import AtsReader
+from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
 from backoffice.locks import hold_lock
 from backoffice.runtime import Runtime
@@ -42,7 +43,7 @@ def realize_fees(runtime: Runtime, as_of: dt.date, *, wait_seconds: float) -> Re
             runtime.engine,
             reader,
             as_of=as_of,
-            now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            now=utc_now(),
             progress=tick,
             heartbeat=lock.heartbeat,
         )

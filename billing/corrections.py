@@ -107,7 +107,7 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
             f"Invoice {number} has credit memos: {', '.join(live)}.",
             "Void those credit memos (or discard their draft batch) first.",
         )
-    returned = _give_back_installments(session, document.id, now)
+    returned = _give_back_installments(session, document, now)
     if document.credits_invoice_id is not None:
         credited = session.get_one(Invoice, document.credits_invoice_id)
         credited.balance += document.total - document.balance
@@ -119,9 +119,9 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
     return returned
 
 
-def _give_back_installments(session: Session, document_id: int, now: dt.datetime) -> int:
+def _give_back_installments(session: Session, document: Invoice, now: dt.datetime) -> int:
     claims = select(InstallmentClaim.installment_id, InstallmentClaim.role).where(
-        InstallmentClaim.invoice_id == document_id
+        InstallmentClaim.invoice_id == document.id
     )
     claimed = {installment: role for installment, role in session.execute(claims)}
     if not claimed:
@@ -146,12 +146,11 @@ def _give_back_installments(session: Session, document_id: int, now: dt.datetime
             ))
             .execution_options(synchronize_session=False)
         )  # fmt: skip
-    session.execute(delete(InstallmentClaim).where(InstallmentClaim.invoice_id == document_id))
+    session.execute(delete(InstallmentClaim).where(InstallmentClaim.invoice_id == document.id))
     fee_ids = set(session.scalars(select(installment.fee_id).where(installment.id.in_(ids))))
     queued = set(session.scalars(select(FeeRecheck.fee_id).where(FeeRecheck.fee_id.in_(fee_ids))))
-    number = session.scalars(select(Invoice.number).where(Invoice.id == document_id)).one()
     session.add_all(
-        FeeRecheck(fee_id=fee_id, reason=f"{number} was voided", queued_at=now)
+        FeeRecheck(fee_id=fee_id, reason=f"{document.number} was voided", queued_at=now)
         for fee_id in sorted(fee_ids - queued)
     )
     return len(ids)

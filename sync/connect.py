@@ -18,17 +18,13 @@ from adapters.base import AccountingAdapter
 from adapters.limits import Sleep, limiter_for
 from adapters.netsuite import ClientCredentials, NetSuiteAdapter, NetSuiteConfig, TbaCredentials
 from adapters.qbo import QboAdapter, QboConfig
+from backoffice.clock import utc_now
 from backoffice.vault import Vault
 from mapping.connections import ConnectionRecord, System
 from mapping.token_store import DatabaseTokenStore
 
 QBO_PER_MINUTE = 500  # Intuit's limit per realm
 QBO_CONCURRENT = 10
-
-
-def utc_now() -> dt.datetime:
-    """Now, naive UTC, as tokens' expiries are stored."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def qbo_config(connection: ConnectionRecord, realm_id: str | None = None) -> QboConfig:
