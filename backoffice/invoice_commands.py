@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 
 import click
@@ -90,7 +91,7 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
         health = HealthCheck(session, billto_lookup(runtime), mapping_checks(runtime, session))
         checked = _checked(documents, health)
         first = next(checked, None)
-        streamed = [] if first is None else _chain(first, checked)
+        streamed = [] if first is None else chain([first], checked)
         if as_json:
             click.echo(f'{{"batch_id": {_json_id(writer.batch_id)}, '
                        f'"dry_run": {str(dry_run).lower()},\n "invoices": ', nl=False)  # fmt: skip
@@ -111,11 +112,6 @@ def _checked(documents: Iterable[DraftDocument], health: HealthCheck) -> Iterato
     for page in pages(documents, CHECK_PAGE):
         health.check(page)
         yield from page
-
-
-def _chain(first: DraftDocument, rest: Iterator[DraftDocument]) -> Iterator[DraftDocument]:
-    yield first
-    yield from rest
 
 
 def _json_id(value: int | None) -> str:
