@@ -32,6 +32,7 @@ URL_EXAMPLES = (
 )
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*(@)")
 _LOCKED = ("database is locked", "database table is locked", "lock wait timeout", "lock timeout")
+_CONFLICT = ("deadlock", "could not serialize access")
 _UNWRITABLE = ("readonly database", "read-only", "unable to open database file",
                "disk i/o error", "database or disk is full")  # fmt: skip
 
@@ -92,6 +93,13 @@ def describe_database_failure(
     lowered = reason.lower()
     if any(words in lowered for words in _LOCKED):
         return _busy(source, lock_holders(), reason)
+    if any(words in lowered for words in _CONFLICT):
+        return NeedsUserAction(
+            "database_conflict",
+            f"Another command wrote the same records at the same moment ({reason}); the database "
+            "rolled this command's last transaction back.",
+            "Run the command again.",
+        )
     if any(words in lowered for words in _UNWRITABLE):
         return NeedsUserAction(
             "database_unusable",
@@ -111,12 +119,18 @@ def describe_database_failure(
 
 
 def _busy(source: DatabaseSource, lock_holders: Sequence[str], reason: str) -> NeedsUserAction:
-    held = f" Job locks held now: {'; '.join(lock_holders)}." if lock_holders else ""
-    waited = f" after waiting {source.busy_timeout:g} s" if source.busy_timeout else ""
+    """Busy: who holds a job lock if anyone does, and how long a SQLite writer waited."""
+    if lock_holders:
+        held = f" Job locks held now: {'; '.join(lock_holders)}."
+    else:
+        held = (" No job lock is held: the writer is a command that takes none (invoice "
+                "approve, catalog import...) or another program using the database.")  # fmt: skip
+    is_sqlite = source.masked_url.startswith("sqlite")
+    waited = f" after waiting up to {source.busy_timeout:g} s" if is_sqlite else ""
     return NeedsUserAction(
         "database_busy",
         f"The database of {source.setting} is busy: another process holds its write lock "
         f"({reason}){waited}.{held}",
-        f"Wait for the other command to finish, then run this one again ({BUSY_TIMEOUT_SETTING} "
-        "sets how many seconds to wait for a SQLite writer).",
+        "Wait for the other command to finish, then run this one again"
+        + (f" ({BUSY_TIMEOUT_SETTING} sets how many seconds to wait)." if is_sqlite else "."),
     )
