@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-_PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]+)(\.[0-9]+)?")
+MAX_WHOLE_DIGITS = 14  # what the service's DECIMAL(18, 4) amount columns keep
 
 
 class MoneyAmount(click.ParamType):
@@ -32,10 +33,18 @@ class MoneyAmount(click.ParamType):
         if isinstance(value, Decimal):
             return value
         text = str(value).strip()
-        if not _PLAIN_DECIMAL.fullmatch(text):
+        written = _PLAIN_DECIMAL.fullmatch(text)
+        if written is None:
             self.fail(
                 f"{text[:40]!r} is not an amount: write digits with an optional decimal point, "
                 "like 500 or 1000.00 (no thousands separators, no exponent).",
+                param,
+                ctx,
+            )
+        if len(written.group(1).lstrip("0")) > MAX_WHOLE_DIGITS:
+            self.fail(
+                f"{text[:40]!r} is too large: amounts have at most {MAX_WHOLE_DIGITS} digits "
+                "before the decimal point.",
                 param,
                 ctx,
             )

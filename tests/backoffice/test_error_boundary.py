@@ -56,6 +56,15 @@ def test_a_malformed_amount_is_bad_usage_with_the_option_named(sqlite_runner, am
     assert "like 500 or 1000.00" in result.stderr
 
 
+def test_an_amount_larger_than_any_column_keeps_is_bad_usage(sqlite_runner):
+    amount = "1" * 30
+    result = sqlite_runner("invoice", "credit", "INV-000001", "--amount", amount, "--reason", "x")
+
+    assert result.exit_code == 2
+    assert_no_traceback(result)
+    assert "at most 14 digits before the decimal point" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("url", "says"),
     [
