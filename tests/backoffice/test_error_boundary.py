@@ -186,3 +186,17 @@ def test_a_database_locked_by_another_writer_waits_then_names_the_holder(sqlite_
     assert "after waiting up to 1 s" in result.stderr
     assert "realize by other-host:4242 since 2026-01-02 03:04:05 UTC" in result.stderr
     assert 1 <= waited < 30
+
+
+def test_an_unreachable_ats_database_names_its_own_setting(sqlite_runner):
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+    ats = "postgresql+psycopg://reader:sekrit-pw@127.0.0.1:1/ats"
+
+    result = sqlite_runner("realize", env={"BACKOFFICE_ATS_DATABASE_URL": ats})
+
+    assert result.exit_code == 1
+    assert_no_traceback(result)
+    assert "The database of BACKOFFICE_ATS_DATABASE_URL (postgresql+psycopg://reader:***@" in (
+        result.stderr
+    )
+    assert "sekrit-pw" not in result.output
