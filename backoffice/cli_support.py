@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import click
 
-from backoffice.errors import NeedsUserAction
+from backoffice.errors import BackofficeError, NeedsUserAction
 from backoffice.failures import explain_failure
 from backoffice.incidents import record_incident
 from backoffice.locks import current_holders
@@ -78,6 +78,8 @@ def fail_on(error: Exception, ctx: click.Context) -> NoReturn:
     data_dir = runtime.settings.data_dir if runtime else configured_data_dir(os.environ)
     command = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
     incident = record_incident(error, data_dir, f"`{command}`")
+    if isinstance(error, BackofficeError):  # a broken invariant: its sentence is safe to show
+        click.echo(f"Error: {error.message}", err=True)
     click.echo(f"Error: {incident.summary()}.", err=True)
     click.echo("Report that id to whoever runs this service.", err=True)
     sys.exit(1)

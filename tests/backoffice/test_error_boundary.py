@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import responses
 
+from backoffice.errors import FatalError
 from backoffice.logs import register_secret
 from backoffice.secret import Secret
 from tests.mapping.test_connections import NETSUITE_INFO, QBO_INFO
@@ -44,6 +45,23 @@ def test_an_unexpected_error_shows_an_id_and_logs_the_traceback_redacted(
     assert "Traceback" in log and "RuntimeError: a bug met ********" in log
     assert "password-in-the-error-0042" not in log + result.output
     assert oct((sqlite_runner.data_dir / "errors.log").stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_broken_invariant_shows_its_sentence_and_an_incident_id(sqlite_runner, monkeypatch):
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+
+    def stalled(*_args, **_kwargs):
+        raise FatalError("the realize lock was taken over by another process")
+
+    monkeypatch.setattr("backoffice.cli.list_fees", stalled)
+
+    result = sqlite_runner("fees", "list")
+
+    assert result.exit_code == 1
+    assert_no_traceback(result)
+    assert "Error: the realize lock was taken over by another process" in result.stderr
+    assert "unexpected error " in result.stderr
+    assert "FatalError" in (sqlite_runner.data_dir / "errors.log").read_text()
 
 
 @pytest.mark.parametrize("amount", ["abc", "NaN", "Infinity", "-Infinity", "1,000", "1e3", ""])
