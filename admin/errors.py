@@ -4,7 +4,8 @@ HTTP errors (404, 405, 413...) keep their status. A failure a person can act
 on (``backoffice.failures``: a database that cannot be used, a wrong key)
 answers 503 with its reason and action, so a load balancer or Intuit tries
 again later; anything else is recorded as an incident (the traceback,
-redacted, to the data dir's ``errors.log``) and answers 500 with its id only.
+redacted, to the data dir's ``errors.log``) and answers 500 with its id only:
+the caller may be anyone on the internet, so not even the log's path is shown.
 """
 
 from __future__ import annotations
@@ -40,5 +41,5 @@ def answer_failure(error: Exception) -> ResponseReturnValue:
                        action=explained.action), 503  # fmt: skip
     incident = record_incident(error, runtime.settings.data_dir, f"{request.method} {request.path}")
     logger.error("%s %s: %s", request.method, request.path, incident.summary())
-    return jsonify(status="error", error_id=incident.incident_id,
-                   message=f"{incident.summary()}."), 500  # fmt: skip
+    message = f"unexpected error {incident.incident_id}; details were logged on the server."
+    return jsonify(status="error", error_id=incident.incident_id, message=message), 500
