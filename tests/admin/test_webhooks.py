@@ -189,6 +189,7 @@ def test_an_unexpected_failure_answers_500_with_an_id_and_logs_the_traceback(
     assert answer["status"] == "error"
     assert "Traceback" not in response.get_data(as_text=True)
     data_dir = app.extensions["backoffice"].settings.data_dir
+    assert str(data_dir) not in response.get_data(as_text=True)
     log = (data_dir / "errors.log").read_text()
     assert f"unexpected error {answer['error_id']} in POST /webhooks/qbo" in log
     assert "RuntimeError: a bug in the webhook" in log
