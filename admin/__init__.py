@@ -10,17 +10,27 @@ from __future__ import annotations
 
 from flask import Flask
 
+from admin.errors import install_error_boundary
 from admin.health import health
 from admin.webhooks import webhooks
 from backoffice.runtime import Runtime
 from backoffice.settings import Settings, load_settings
 
+MAX_REQUEST_BYTES = 1024 * 1024  # Intuit's notifications are a few KB; nothing else posts here
+
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """The admin app for ``settings`` (default: from the environment)."""
+    """The admin app for ``settings`` (default: from the environment).
+
+    Request bodies are capped at ``MAX_REQUEST_BYTES``: a larger one is
+    answered 413 from its Content-Length (or as soon as a streamed body
+    passes the cap) before anything buffers it.
+    """
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key.reveal()
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    install_error_boundary(app)
     app.extensions["backoffice"] = Runtime(settings)
     app.register_blueprint(health)
     app.register_blueprint(webhooks)

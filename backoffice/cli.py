@@ -15,7 +15,7 @@ import click
 
 from ats.demo_book import DemoBookOptions, write_demo_book
 from ats.reader import BILLTOS, AtsReader
-from backoffice.cli_support import current_runtime, handles_user_errors, print_json
+from backoffice.cli_support import ErrorBoundary, current_runtime, print_json
 from backoffice.connection_commands import connection
 from backoffice.invoice_commands import invoice
 from backoffice.logs import configure_logging
@@ -37,7 +37,7 @@ def not_built(what: str, arrives_with: str) -> NoReturn:
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ErrorBoundary, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Back office: realized fees, invoices and accounting sync for staffing agencies."""
     configure_logging()
@@ -49,7 +49,6 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@handles_user_errors
 def db_upgrade() -> None:
     """Create or upgrade the service's schema (Alembic)."""
     runtime = current_runtime()
@@ -72,7 +71,6 @@ def db_upgrade() -> None:
     show_default=True,
     help="Random seed: the same seed writes the same book.",
 )
-@handles_user_errors
 def demo_data(placements: int, seed: int) -> None:
     """Fill the ATS database with a demo company book and import a demo catalog."""
     runtime = current_runtime().require_current_schema()
@@ -98,7 +96,6 @@ def catalog() -> None:
 @catalog.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@handles_user_errors
 def catalog_import(file: Path, as_json: bool) -> None:
     """Validate FILE entirely, then upsert it by code (nothing is written on any error)."""
     runtime = current_runtime().require_current_schema()
@@ -135,7 +132,6 @@ def _known_billtos(runtime: Runtime) -> set[int] | None:
 
 @catalog.command("export")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@handles_user_errors
 def catalog_export(file: Path | None) -> None:
     """Write the catalog to FILE (default: standard output) in the import format."""
     runtime = current_runtime().require_current_schema()
@@ -162,7 +158,6 @@ def catalog_export(file: Path | None) -> None:
     help="Seconds to wait for another realize run to finish.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@handles_user_errors
 def realize(as_of: dt.datetime | None, wait: float, as_json: bool) -> None:
     """Bring realized fees up to date with the ATS (incremental, idempotent)."""
     runtime = current_runtime().require_current_schema()
@@ -186,7 +181,6 @@ def fees() -> None:
 @click.option("--status", type=click.Choice(["active", "cancelled"]))
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many fees.")
 @click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
 def fees_list(billto: int | None, status: str | None, limit: int | None, as_json: bool) -> None:
     """Realized fees with their installments."""
     runtime = current_runtime().require_current_schema()
@@ -210,7 +204,6 @@ def fees_list(billto: int | None, status: str | None, limit: int | None, as_json
 
 @fees.command("blocked")
 @click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
 def fees_blocked(as_json: bool) -> None:
     """ATS events that cannot be realized, each with its reason."""
     runtime = current_runtime().require_current_schema()

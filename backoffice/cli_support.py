@@ -1,26 +1,34 @@
 """What every command of the ``backoffice`` command line shares.
 
-The runtime (settings, engines) built once per invocation, the turning of
-``NeedsUserAction`` into a message and exit code 1, and JSON output, which
-streams long lists so a 100,000-invoice batch is never one string in memory.
+The runtime (settings, engines) built once per invocation; the one error
+boundary, which turns every failure of a command into a message on stderr
+and exit code 1 (a foreseen one: its message and what to do; any other: an
+incident id and where its details were logged, never a traceback); and JSON
+output, which streams long lists so a 100,000-invoice batch is never one
+string in memory.
 """
 
 from __future__ import annotations
 
-import functools
 import json
+import os
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Iterable
+from typing import Any, NoReturn
 
 import click
 
-from backoffice.errors import NeedsUserAction
+from backoffice.errors import BackofficeError, NeedsUserAction
+from backoffice.failures import explain_failure
+from backoffice.incidents import record_incident
+from backoffice.locks import current_holders
 from backoffice.logs import register_secret
 from backoffice.runtime import Runtime
-from backoffice.settings import load_settings
+from backoffice.settings import configured_data_dir, load_settings
 
-F = TypeVar("F", bound=Callable[..., Any])
+# Click's own ways of ending a command (usage errors exit 2, prompts aborted) stay click's.
+CLICK_ENDINGS = (click.exceptions.ClickException, click.exceptions.Abort,
+                 click.exceptions.Exit, EOFError, KeyboardInterrupt)  # fmt: skip
 
 
 def current_runtime() -> Runtime:
@@ -46,17 +54,35 @@ def fail(error: NeedsUserAction) -> NoReturn:
     sys.exit(1)
 
 
-def handles_user_errors(command: F) -> F:
-    """Turn ``NeedsUserAction`` into its message on stderr and exit code 1."""
+class ErrorBoundary(click.Group):
+    """The root command group: no failure below it leaves as a traceback."""
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; any failure ends as its message and exit 1."""
         try:
-            return command(*args, **kwargs)
-        except NeedsUserAction as error:
-            fail(error)
+            return super().invoke(ctx)
+        except CLICK_ENDINGS:
+            raise
+        except Exception as error:
+            fail_on(error, ctx)
 
-    return wrapper  # type: ignore[return-value]
+
+def fail_on(error: Exception, ctx: click.Context) -> NoReturn:
+    """A foreseen failure's message and action, else an incident id; exit 1 either way."""
+    runtime = ctx.find_object(Runtime)
+    explained = explain_failure(
+        error, lambda: current_holders(runtime.engine) if runtime is not None else []
+    )
+    if explained is not None:
+        fail(explained)
+    data_dir = runtime.settings.data_dir if runtime else configured_data_dir(os.environ)
+    command = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+    incident = record_incident(error, data_dir, f"`{command}`")
+    if isinstance(error, BackofficeError):  # a broken invariant: its sentence is safe to show
+        click.echo(f"Error: {error.message}", err=True)
+    click.echo(f"Error: {incident.summary()}.", err=True)
+    click.echo("Report that id to whoever runs this service.", err=True)
+    sys.exit(1)
 
 
 def print_json(data: object) -> None:

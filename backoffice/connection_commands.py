@@ -19,7 +19,7 @@ import click
 import requests
 
 from adapters.qbo.oauth import QboOAuth
-from backoffice.cli_support import current_runtime, handles_user_errors, print_json
+from backoffice.cli_support import current_runtime, print_json
 from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
@@ -28,6 +28,7 @@ from mapping.connections import (
     ConnectionRecord,
     System,
     add_connection,
+    check_connection_name,
     list_connections,
     load_connection,
     remember_secrets,
@@ -39,6 +40,11 @@ from sync.connect import adapter_for, qbo_config
 SANDBOX_TIMEOUT = 10.0
 SANDBOX_REDIRECT = "http://127.0.0.1/qbo/callback"  # the sandbox redirects anywhere it is told
 TBA_KEYS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
+SANDBOX_INFO_KEYS = {
+    System.QBO_SANDBOX: ("base_url", "realm_id", "client_id", "client_secret",
+                         "webhook_verifier", "access_token", "refresh_token"),
+    System.NETSUITE_SANDBOX: ("base_url", "account_id", *TBA_KEYS),
+}  # fmt: skip
 SANDBOX_TOKEN_LIFETIME = dt.timedelta(hours=1)  # as the sandboxes' access tokens, like QBO's
 
 
@@ -63,7 +69,6 @@ def connection() -> None:
               help="NetSuite OAuth 2.0: the certificate's private key (PEM).")  # fmt: skip
 @click.option("--replace", is_flag=True,
               help="Renew an existing connection of the same system.")  # fmt: skip
-@handles_user_errors
 def connection_add(name: str, system: str, url: str | None, client_id: str | None,
                    redirect_uri: str | None, environment: str, account_id: str | None,
                    certificate_id: str | None, private_key_file: Path | None,
@@ -77,6 +82,7 @@ def connection_add(name: str, system: str, url: str | None, client_id: str | Non
     OAuth 2.0 client credentials instead of TBA.
     """
     chosen = System(system)
+    check_connection_name(name)
     runtime = current_runtime().require_current_schema()
     now = utc_now()
     if chosen in (System.QBO_SANDBOX, System.NETSUITE_SANDBOX):
@@ -112,7 +118,6 @@ def connection_add(name: str, system: str, url: str | None, client_id: str | Non
 @connection.command("authorize")
 @click.argument("name")
 @click.option("--callback-url", help="The whole address QuickBooks sent the browser back to.")
-@handles_user_errors
 def connection_authorize(name: str, callback_url: str | None) -> None:
     """Connect a QuickBooks company: first print the consent address, then pass it the callback.
 
@@ -157,7 +162,6 @@ def _oauth(runtime: Runtime, record: ConnectionRecord, realm_id: str | None = No
 
 @connection.command("check")
 @click.argument("name", required=False)
-@handles_user_errors
 def connection_check(name: str | None) -> None:
     """Ask the system who it is; keep its home currency and multicurrency for the mappings."""
     runtime = current_runtime().require_current_schema()
@@ -180,7 +184,6 @@ def connection_check(name: str | None) -> None:
 
 @connection.command("list")
 @click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
 def connection_list(as_json: bool) -> None:
     """The connections, without their secrets."""
     runtime = current_runtime().require_current_schema()
@@ -216,6 +219,7 @@ def _from_sandbox(system: System, url: str, now: dt.datetime) -> Credentials:
             f"The sandbox at {url} did not answer its control API ({type(error).__name__}).",
             f"Start it (`backoffice sandbox {system.family} --port P`) and give its URL.",
         ) from error
+    _check_sandbox_info(system, url, info)
     if system is System.QBO_SANDBOX:
         settings = {"base_url": info["base_url"], "realm_id": info["realm_id"],
                     "client_id": info["client_id"], "environment": "local-sandbox",
@@ -228,6 +232,26 @@ def _from_sandbox(system: System, url: str, now: dt.datetime) -> Credentials:
     settings = {"base_url": info["base_url"], "account_id": info["account_id"], "auth": "tba"}
     secrets = {key: Secret(info[key]) for key in TBA_KEYS}
     return settings, secrets, None
+
+
+def _check_sandbox_info(system: System, url: str, info: Any) -> None:
+    """Refuse control API answers that are not ``system``'s (a QBO sandbox given as NetSuite)."""
+    if _has_keys(info, SANDBOX_INFO_KEYS[system]):
+        return
+    other = System.QBO_SANDBOX if system is System.NETSUITE_SANDBOX else System.NETSUITE_SANDBOX
+    if _has_keys(info, SANDBOX_INFO_KEYS[other]):
+        found, action = f"it is a {other.value}", f"Give --system {other.value} for it, or the"
+    else:
+        found, action = "its control API does not say what it is", "Give the"
+    raise NeedsUserAction(
+        "wrong_sandbox",
+        f"The sandbox at {url} is not a {system.value}: {found}.",
+        f"{action} URL of a `backoffice sandbox {system.family}`.",
+    )
+
+
+def _has_keys(info: Any, keys: tuple[str, ...]) -> bool:
+    return isinstance(info, dict) and all(isinstance(info.get(key), str) for key in keys)
 
 
 def _qbo(client_id: str, redirect_uri: str, environment: str) -> Credentials:

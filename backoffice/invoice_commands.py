@@ -22,10 +22,10 @@ from ats.reader import BILLTOS, AtsReader
 from ats.records import AtsBillto
 from backoffice.cli_support import (
     current_runtime,
-    handles_user_errors,
     print_json,
     write_json_list,
 )
+from backoffice.cli_types import MONEY
 from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
 from backoffice.paging import pages
@@ -77,7 +77,6 @@ def mapping_checks(runtime: Runtime, session: Session) -> list[DocumentCheck]:
 )  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Show what would be built; write nothing.")
 @click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
 def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
     """Build a draft batch from every uninvoiced installment dated on or before DATE."""
     runtime = current_runtime().require_current_schema()
@@ -141,7 +140,6 @@ def _say_run(
 @invoice.command("approve")
 @click.argument("batch_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
 def invoice_approve(batch_id: int, as_json: bool) -> None:
     """Health-check and approve a batch: numbers are assigned, invoices become immutable."""
     runtime = current_runtime().require_current_schema()
@@ -168,7 +166,6 @@ def invoice_approve(batch_id: int, as_json: bool) -> None:
 @invoice.command("list")
 @click.option("--batch", type=int)
 @click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
 def invoice_list(batch: int | None, as_json: bool) -> None:
     """Invoices and credit memos with lines and lineage."""
     runtime = current_runtime().require_current_schema()
@@ -191,7 +188,6 @@ def invoice_list(batch: int | None, as_json: bool) -> None:
 @invoice.command("show")
 @click.argument("number")
 @click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
 def invoice_show(number: str, as_json: bool) -> None:
     """One invoice or credit memo with its lines and lineage."""
     runtime = current_runtime().require_current_schema()
@@ -231,7 +227,6 @@ def invoice_show(number: str, as_json: bool) -> None:
 @click.argument("batch_id", type=int)
 @click.option("--format", "file_format", type=click.Choice(["csv", "qbo-csv"]), required=True)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@handles_user_errors
 def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
     """The batch as a file for manual import."""
     runtime = current_runtime().require_current_schema()
@@ -257,7 +252,6 @@ def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
 
 @invoice.command("discard")
 @click.argument("batch_id", type=int)
-@handles_user_errors
 def invoice_discard(batch_id: int) -> None:
     """Throw a draft batch away; its installments return to pending."""
     runtime = current_runtime().require_current_schema()
@@ -268,10 +262,9 @@ def invoice_discard(batch_id: int) -> None:
 
 @invoice.command("credit")
 @click.argument("number")
-@click.option("--amount", type=Decimal, required=True, help="How much to credit, e.g. 500.00.")
+@click.option("--amount", type=MONEY, required=True, help="How much to credit, e.g. 500.00.")
 @click.option("--reason", required=True, help="Why; it is kept on the credit memo.")
 @click.option("--json", "as_json", is_flag=True)
-@handles_user_errors
 def invoice_credit(number: str, amount: Decimal, reason: str, as_json: bool) -> None:
     """Issue a credit memo against invoice NUMBER (all or part of it)."""
     runtime = current_runtime().require_current_schema()
@@ -292,7 +285,6 @@ def invoice_credit(number: str, amount: Decimal, reason: str, as_json: bool) -> 
 @invoice.command("void")
 @click.argument("number")
 @click.option("--reason", required=True, help="Why; it is kept on the voided document.")
-@handles_user_errors
 def invoice_void(number: str, reason: str) -> None:
     """Void an approved invoice or credit memo that has not been posted."""
     runtime = current_runtime().require_current_schema()
@@ -311,7 +303,6 @@ def invoice_void(number: str, reason: str) -> None:
     "--next", "next_value", type=click.IntRange(min=1),
     help="The next number (the first number of the next batch).",
 )  # fmt: skip
-@handles_user_errors
 def invoice_numbering(credit_memos: bool, prefix: str | None, next_value: int | None) -> None:
     """Show or set a document number sequence (numbers are never reused)."""
     kind = DocumentKind.CREDIT_MEMO if credit_memos else DocumentKind.INVOICE

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import DateTime, String, delete, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backoffice.clock import utc_now
@@ -123,6 +123,21 @@ class RunLock:
             connection.execute(
                 delete(JobLock).where(JobLock.name == self.name, JobLock.holder == self.holder)
             )
+
+
+def current_holders(engine: Engine) -> list[str]:
+    """Each job lock held now, as "realize by host:pid since ...", for a busy database's message.
+
+    Best effort: when even reading the locks fails (the database is locked
+    for readers too), there is nothing to name.
+    """
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(JobLock).order_by(JobLock.name)).all()
+    except SQLAlchemyError:
+        return []
+    return [f"{row.name} by {row.holder} since {row.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC"
+            for row in rows]  # fmt: skip
 
 
 @contextmanager

@@ -14,9 +14,10 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from backoffice.database_failures import open_engine
 from backoffice.schema import ensure_schema_current
-from backoffice.settings import Settings
-from backoffice.storage import create_database_engine, make_session_factory
+from backoffice.settings import ATS_DATABASE_URL_SETTING, DATABASE_URL_SETTING, Settings
+from backoffice.storage import make_session_factory
 from backoffice.vault import Vault
 
 
@@ -29,14 +30,22 @@ class Runtime:
     @cached_property
     def engine(self) -> Engine:
         """The service's own database."""
-        return create_database_engine(self.settings.database_url)
+        return open_engine(
+            self.settings.database_url,
+            DATABASE_URL_SETTING,
+            busy_timeout=self.settings.sqlite_busy_timeout,
+        )
 
     @cached_property
     def ats_engine(self) -> Engine:
         """The ATS database; the same engine when the ATS lives in the service database."""
         if self.settings.ats_database_url == self.settings.database_url:
             return self.engine
-        return create_database_engine(self.settings.ats_database_url)
+        return open_engine(
+            self.settings.ats_database_url,
+            ATS_DATABASE_URL_SETTING,
+            busy_timeout=self.settings.sqlite_busy_timeout,
+        )
 
     @cached_property
     def vault(self) -> Vault:

@@ -7,8 +7,10 @@ to know which server it talks to.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, Numeric, create_engine, event
@@ -71,22 +73,51 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return Decimal(str(value)).quantize(self.exponent)
 
 
-def create_database_engine(url: str, **kwargs: Any) -> Engine:
+DEFAULT_BUSY_TIMEOUT = 30.0  # seconds a SQLite writer waits for another writer
+PRIVATE_FILE = 0o600
+
+
+def create_database_engine(
+    url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, **kwargs: Any
+) -> Engine:
     """An engine with the per-server settings the service relies on.
 
-    SQLite gets foreign keys and a busy timeout so that a second process waits
-    for a writer instead of failing at once; MariaDB gets utf8mb4.
+    SQLite gets foreign keys and a busy timeout (``busy_timeout`` seconds) so
+    that a second process waits for a writer instead of failing at once, and
+    its file is made readable by its owner only (it holds sealed credentials
+    and every invoice); MariaDB gets utf8mb4.
     """
     if url.startswith("mysql") and "charset=" not in url:
         url += ("&" if "?" in url else "?") + "charset=utf8mb4"
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("connect_args", {"timeout": busy_timeout})
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
+        _make_sqlite_file_private(engine.url.database)
         event.listen(engine, "connect", _configure_sqlite_connection)
     return engine
+
+
+def _make_sqlite_file_private(database: str | None) -> None:
+    """Create the database file owner-only before SQLite does, or tighten an existing one.
+
+    SQLite creates its ``-wal`` and ``-shm`` files with the permissions of the
+    database file, so this one file decides for all three. An in-memory
+    database, or a directory that does not exist (SQLite reports that itself
+    when it connects), is left alone.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE))
+        os.chmod(path, PRIVATE_FILE)
+    except PermissionError:
+        return  # someone else's file: SQLite reports whether it can be used at all
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

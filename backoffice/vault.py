@@ -21,7 +21,17 @@ class Vault:
     """Encrypts and decrypts JSON objects of secret strings."""
 
     def __init__(self, key: Secret) -> None:
-        self._fernet = Fernet(key.reveal().encode())
+        try:
+            self._fernet = Fernet(key.reveal().encode())
+        except ValueError as error:  # binascii.Error is one
+            raise NeedsUserAction(
+                "bad_encryption_key",
+                "The encryption key is not a valid key: it must be 32 bytes in url-safe "
+                "base64 (44 characters ending in '=').",
+                "Restore the BACKOFFICE_ENCRYPTION_KEY (or the data dir's encryption_key file) "
+                "the stored credentials were saved with; for a new installation, unset it and a "
+                "key is generated into the data dir.",
+            ) from error
 
     def seal(self, secrets: dict[str, Secret]) -> str:
         """The secrets as one encrypted token, safe to store."""

@@ -11,7 +11,9 @@ Two formats, one row per invoice line:
   QuickBooks imports invoices only, so credit memos are left out (and
   counted): they are entered by hand or reach QuickBooks through ``sync``.
 
-Documents stream from the database a page at a time.
+Documents stream from the database a page at a time. Every cell goes through
+``billing.csv_cells``, so a name or description that looks like a formula
+opens as text.
 
 Pure: reads through the given session and writes to the given text stream,
 which the caller opens with ``newline=""`` and UTF-8.
@@ -19,7 +21,6 @@ which the caller opens with ``newline=""`` and UTF-8.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
 from billing.catalog import Terms
+from billing.csv_cells import SafeCsvWriter
 from billing.invoice_queries import iter_documents
 from billing.invoices import BatchStatus, DocumentKind, InvoiceBatch
 
@@ -134,7 +136,7 @@ def batch_to_export(session: Session, batch_id: int, file_format: str) -> Invoic
 
 def write_csv(documents: Iterable[dict[str, Any]], out: TextIO) -> Exported:
     """One row per line, document header fields first."""
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     rows = 0
     for document in documents:
@@ -162,7 +164,7 @@ def write_qbo_csv(
 ) -> Exported:
     """QuickBooks Online's invoice import columns, one row per invoice line."""
     terms = {code: name for code, name in session.execute(select(Terms.code, Terms.name))}
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(QBO_COLUMNS)
     rows = left_out = 0
     for document in documents:

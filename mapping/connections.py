@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -38,13 +39,16 @@ class System(StrEnum):
         return "qbo" if self in (System.QBO, System.QBO_SANDBOX) else "netsuite"
 
 
+NAME_LENGTH = 60
+
+
 class Connection(Base):
     """One accounting system connection."""
 
     __tablename__ = "connection"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), unique=True)
     system: Mapped[str] = mapped_column(String(20))
     settings: Mapped[str] = mapped_column(Text)  # JSON, nothing secret
     secrets: Mapped[str] = mapped_column(Text)  # Vault token
@@ -67,6 +71,30 @@ class ConnectionRecord:
     secrets: dict[str, Secret]
 
 
+def check_connection_name(name: str) -> None:
+    """Refuse a name people could not type back: empty, too long, or with invisible characters.
+
+    The name is how every later command picks the connection (``--connection
+    NAME``), and the column keeps at most ``NAME_LENGTH`` characters: a
+    longer name would be cut by one database and refused by another.
+    """
+    problem = None
+    if not name.strip():
+        problem = "is empty"
+    elif len(name) > NAME_LENGTH:
+        problem = f"is {len(name)} characters long; at most {NAME_LENGTH} fit"
+    elif name != name.strip():
+        problem = "starts or ends with a space"
+    elif any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
+        problem = "holds a control or invisible character"
+    if problem is not None:
+        raise NeedsUserAction(
+            "bad_connection_name",
+            f"The connection name {name[:NAME_LENGTH]!r} {problem}.",
+            f"Choose a name of 1 to {NAME_LENGTH} visible characters, e.g. books or qbo-main.",
+        )
+
+
 def add_connection(
     session: Session,
     vault: Vault,
@@ -83,6 +111,7 @@ def add_connection(
     ``replace`` gives an existing connection of the same system new settings
     and credentials, keeping its mappings and links (a restarted sandbox).
     """
+    check_connection_name(name)
     existing = session.scalars(select(Connection).where(Connection.name == name)).first()
     if existing is not None and replace and existing.system == system.value:
         existing.settings = json.dumps(settings, sort_keys=True)

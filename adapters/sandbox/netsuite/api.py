@@ -20,6 +20,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 
 from adapters.jsonbody import dumps
+from adapters.sandbox.nesting import MAX_NESTING, is_nested_deeper
 from adapters.sandbox.netsuite import errors, records, suiteql
 from adapters.sandbox.netsuite.render import Renderer
 from adapters.sandbox.netsuite.sandbox import Sandbox
@@ -227,11 +228,15 @@ def _kind(name: str) -> RecordType:
 
 
 def _json_body() -> Any:
+    """The request's JSON; one nested deeper than any record is invalid content, as bad JSON."""
     text = request.get_data(as_text=True)
     try:
-        return json.loads(text, parse_float=Decimal) if text.strip() else None
-    except ValueError as error:
+        body = json.loads(text, parse_float=Decimal) if text.strip() else None
+    except (ValueError, RecursionError) as error:
         raise errors.invalid_content() from error
+    if is_nested_deeper(body, MAX_NESTING):
+        raise errors.invalid_content()
+    return body
 
 
 def _replace() -> set[str]:

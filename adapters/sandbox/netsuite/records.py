@@ -17,7 +17,7 @@ sandbox lock. Never imports ``adapters.netsuite``.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapters.sandbox.netsuite import errors, transactions
@@ -132,7 +132,7 @@ def _value(account: Account, kind: RecordType, name: str, value: Any) -> Any:
             raise errors.invalid_reference(name)
         return {"items": [_ref(account, kind.multi_refs[name], v, name) for v in items]}
     if name in kind.amounts and value is not None:
-        return Decimal(str(value))
+        return _number(name, value)
     if name in DATES and value is not None:
         return _date(name, value)
     return value
@@ -154,7 +154,9 @@ def _lines(account: Account, sublist: Sublist, value: Any) -> list[dict[str, Any
                     raise errors.invalid_line_value(path, _shown(field_value))
                 field_value = {"id": found}
             elif name in sublist.amounts and field_value is not None:
-                field_value = Decimal(str(field_value))
+                field_value = _number(path, field_value)
+            elif name == "line" and field_value is not None and not _is_whole(field_value):
+                raise errors.invalid_line_value(path, _shown(field_value))
             fields[name] = field_value
         done.append(fields)
     return done
@@ -179,6 +181,22 @@ def _resolve(account: Account, targets: tuple[str, ...], value: Any) -> str | No
             if found is not None:
                 return str(found["id"])
     return None
+
+
+def _number(path: str, value: Any) -> Decimal:
+    """A finite number as ``Decimal``; anything else is refused as NetSuite refuses it."""
+    if not isinstance(value, bool) and isinstance(value, int | float | Decimal | str):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if number.is_finite():
+            return number
+    raise errors.invalid_line_value(path, str(value)[:40])
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _shown(value: Any) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 
 from adapters.jsonbody import dumps
+from adapters.sandbox.nesting import MAX_NESTING
 from adapters.sandbox.qbo import errors, operations
 from adapters.sandbox.qbo.changes import change_data, run_batch
 from adapters.sandbox.qbo.oauth import bearer_token
@@ -29,6 +30,7 @@ from adapters.sandbox.qbo.query import run_query
 from adapters.sandbox.qbo.records import Session
 from adapters.sandbox.qbo.sandbox import Sandbox
 from adapters.sandbox.qbo.schema import EntityKind, kind_named
+from adapters.sandbox.qbo.shapes import check_shape
 from adapters.sandbox.qbo.state import StoredAnswer, response_time
 
 blueprint = Blueprint("qbo_api", __name__, url_prefix="/v3/company/<realm>")
@@ -198,10 +200,13 @@ def _kind(entity: str) -> EntityKind:
 
 
 def _json_body() -> Any:
+    """The request's JSON, its shape checked as QBO's parser checks it (``shapes``)."""
     try:
-        return json.loads(
+        body = json.loads(
             request.get_data() or b"null", parse_float=Decimal, parse_constant=_not_a_number
         )
+    except RecursionError as error:
+        raise errors.too_deep(MAX_NESTING) from error
     except ValueError as error:
         raise errors.validation(
             "2010",
@@ -209,6 +214,9 @@ def _json_body() -> Any:
             "Request body is not valid JSON",
             None,
         ) from error
+    if isinstance(body, dict | list):
+        check_shape(body)
+    return body
 
 
 def _not_a_number(constant: str) -> Any:

@@ -129,6 +129,28 @@ def unsupported_property(name: str, entity: str, known: tuple[str, ...]) -> ApiE
     )
 
 
+def wrong_shape(java_type: str, token: str, where: str) -> ApiError:
+    """2010: a property of the wrong JSON type, in the words of QBO's (Jackson) parser."""
+    detail = (
+        f"Property Name:Can not deserialize instance of {java_type} out of {token} token\n"
+        f" at [Source: body; path: {where}] specified is unsupported or invalid"
+    )
+    return ApiError(
+        [FaultError("2010", "Request has invalid or unsupported property", detail, None)]
+    )
+
+
+def too_deep(limit: int) -> ApiError:
+    """2010: a body nested deeper than the parser allows."""
+    detail = (
+        f"Property Name:Document nesting depth exceeds the maximum allowed ({limit}) "
+        "specified is unsupported or invalid"
+    )
+    return ApiError(
+        [FaultError("2010", "Request has invalid or unsupported property", detail, None)]
+    )
+
+
 def amount_mismatch(supplied: str) -> ApiError:
     """6070: a line's Amount is not Qty x UnitPrice."""
     return validation(
