@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +28,7 @@ from billing.catalog_document import (
     TermsEntry,
 )
 from billing.catalog_validation import CatalogView, validate_catalog
-from billing.catalog_yaml import parse_catalog_yaml
+from billing.catalog_yaml import UnreadableCatalog, read_catalog_file
 from billing.pay_plans import PayPlan, PayPlanLine
 
 ModelT = TypeVar("ModelT")
@@ -246,12 +245,12 @@ class CatalogInvalid(NeedsUserAction):
         )
 
 
-def import_catalog(session: Session, text: str, known_billtos: set[int] | None) -> ImportSummary:
+def import_catalog(session: Session, data: bytes, known_billtos: set[int] | None) -> ImportSummary:
     """Validate the whole file, then upsert it; raises ``CatalogInvalid`` before any write."""
     try:
-        raw = parse_catalog_yaml(text)
-    except yaml.YAMLError as error:
-        raise CatalogInvalid([CatalogIssue("file", "", f"is not valid YAML: {error}")]) from None
+        raw = read_catalog_file(data)
+    except UnreadableCatalog as error:
+        raise CatalogInvalid([CatalogIssue("file", "", error.problem)]) from None
     result = validate_catalog(raw, load_catalog_view(session), known_billtos)
     if result.issues:
         raise CatalogInvalid(result.issues)
