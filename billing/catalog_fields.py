@@ -118,7 +118,7 @@ class EntryReader:
             self.fail(field, "is required")
             return None
         if isinstance(value, RefusedNumber):
-            self._refuse_number(field, value, "a whole number such as 30")
+            self._refuse_number(field, value, "a plain whole number such as 30")
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             self.fail(field, f"must be a whole number of at least {minimum}, got {quoted(value)}")
@@ -135,8 +135,7 @@ class EntryReader:
     def _refuse_number(self, field: str, value: RefusedNumber, example: str) -> None:
         self.fail(
             field,
-            f"{value.text} (line {value.line}) {value.reading}: write it in plain decimal "
-            f"notation as {example}",
+            f"{value.text} (line {value.line}) {value.reading}: write it as {example}",
         )
 
     def boolean(self, field: str) -> bool | None:
@@ -157,7 +156,9 @@ class EntryReader:
                 self.fail(field, "is required")
             return None
         if isinstance(value, RefusedNumber):
-            self._refuse_number(field, value, 'a decimal number or text such as "2500.00"')
+            self._refuse_number(
+                field, value, 'a plain decimal number or quoted text, such as 2500.00 or "2500.00"'
+            )
             return None
         number = parse_decimal(value)
         if number is None:
