@@ -17,6 +17,7 @@ validation can refuse them with their lines.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -139,11 +140,35 @@ def _where(error: yaml.YAMLError) -> str:
     return shorten(str(error))
 
 
-class _CatalogLoader(yaml.SafeLoader):
-    """SafeLoader without aliases or merge keys, nesting-bounded, reading numbers exactly."""
+class _PythonEvents(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """YAML events from PyYAML's own reader, scanner and parser, when libyaml is missing."""
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+# libyaml scans and parses a large file about four times faster; PyYAML wheels ship it.
+_Events: type[Any] = (
+    importlib.import_module("yaml._yaml").CParser if yaml.__with_libyaml__ else _PythonEvents
+)
+
+
+class _CatalogLoader(
+    yaml.composer.Composer, _Events, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
+):
+    """A safe loader without aliases or merge keys, nesting-bounded, reading numbers exactly.
+
+    Events come from libyaml (or PyYAML's parser) and are composed here in
+    Python, so that every node passes ``compose_node``'s checks.
+    """
+
+    def __init__(self, stream: str) -> None:
+        _Events.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self.depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
