@@ -26,7 +26,7 @@ DECIMAL_PLACES = 4
 DECIMAL_LIMIT = Decimal(10) ** 11
 INTEGER_LIMIT = 2**31 - 1
 # Payment terms and pay plan offsets: ten years covers any real agreement,
-# and keeps every due date and installment date a computable date.
+# while an absurd offset (2147483647 days) overflows every date it is added to.
 MAX_DAYS = 3650
 
 # Unicode categories no text may hold: control characters (NUL, tab, newline,
@@ -88,11 +88,18 @@ class EntryReader:
         """A code: text whose every character is visible (a space is the only blank).
 
         A code is typed and compared by people and by other systems; one that
-        differs by a zero-width space or a non-breaking space looks the same
-        and is not.
+        differs by a zero-width space, a non-breaking space or the way an
+        accent is encoded looks the same and is not.
         """
         value = self.text(field, required=required, max_length=max_length)
         if value is None:
+            return None
+        if not unicodedata.is_normalized("NFC", value):
+            self.fail(
+                field,
+                f"{quoted(value)} writes an accent as a separate character: retype it "
+                "(or save the file in composed form, NFC)",
+            )
             return None
         return self._without(field, value, INVISIBLE_CATEGORIES, "an invisible character")
 

@@ -33,7 +33,7 @@ from billing.catalog_document import (
 )
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# A catalog nests four deep (file, section, entry, price or line); more is not a catalog.
+# A catalog nests five deep (file, pay_plans, a plan, its lines, a line); more is no catalog.
 MAX_DEPTH = 10
 # No amount, count or Billto id has more digits than this.
 MAX_DIGITS = 30
@@ -53,7 +53,7 @@ class UnreadableCatalog(Exception):
 
 
 class _Refused(yaml.MarkedYAMLError):
-    """Valid YAML that a catalog file may not use (aliases, merge keys, deep nesting)."""
+    """Valid YAML that a catalog file may not use (aliases, tags, merge keys, deep nesting)."""
 
     def __init__(self, problem: str, mark: yaml.Mark) -> None:
         super().__init__(problem=problem, problem_mark=mark)
@@ -172,7 +172,7 @@ class _CatalogLoader(
         self.depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        """Refuse aliases and nesting beyond ``MAX_DEPTH`` before they are built."""
+        """Refuse aliases, explicit tags and nesting beyond ``MAX_DEPTH`` before they are built."""
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise _Refused(
@@ -229,17 +229,17 @@ def _construct_integer(loader: _CatalogLoader, node: yaml.ScalarNode) -> Any:
     text = str(loader.construct_scalar(node))
     if PLAIN_INTEGER.fullmatch(text) and len(text) <= MAX_DIGITS:
         return int(text)
-    return _refused_number(loader, node, text)
+    return _refused_number(node, text)
 
 
 def _construct_decimal(loader: _CatalogLoader, node: yaml.ScalarNode) -> Any:
     text = str(loader.construct_scalar(node))
     if PLAIN_DECIMAL.fullmatch(text) and len(text) <= MAX_DIGITS:
         return Decimal(text)
-    return _refused_number(loader, node, text)
+    return _refused_number(node, text)
 
 
-def _refused_number(loader: _CatalogLoader, node: yaml.ScalarNode, text: str) -> RefusedNumber:
+def _refused_number(node: yaml.ScalarNode, text: str) -> RefusedNumber:
     return RefusedNumber(shorten(text), node.start_mark.line + 1, _reading(text))
 
 

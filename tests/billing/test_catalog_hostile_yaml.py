@@ -202,6 +202,16 @@ def test_code_with_a_control_or_invisible_character_is_refused(character):
     assert f"U+{ord(character):04X}" in issue.message
 
 
+def test_code_with_a_decomposed_accent_is_refused():
+    raw = valid_catalog()
+    entry(raw, "products", "PMO_FEE")["code"] = "CAFE\u0301"
+
+    issue = only_issue(raw)
+
+    assert_names(issue, entry_has=["products[3]"], field="code")
+    assert "NFC" in issue.message
+
+
 def test_reference_with_an_invisible_character_is_refused():
     raw = valid_catalog()
     assignment(raw)["terms"] = "NET30\u200b"
@@ -226,6 +236,7 @@ def test_name_and_code_may_hold_plain_spaces_and_accents():
     raw = valid_catalog()
     entry(raw, "products", "STD_DH")["name"] = "Honoraires de recrutement — cadre"
     entry(raw, "terms", "NET30")["name"] = "Net 30 Tage"
+    entry(raw, "products", "PMO_FEE")["code"] = "CAF\u00c9 FEE"
 
     assert issues_of(raw) == []
 
