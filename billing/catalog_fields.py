@@ -58,10 +58,14 @@ class EntryReader:
         """
         known = set(allowed)
         for repeat in self.raw.repeated if isinstance(self.raw, CatalogMapping) else ():
+            where = (
+                f"on line {repeat.line}"
+                if repeat.line == repeat.first_line
+                else f"at lines {repeat.first_line} and {repeat.line}"
+            )
             self.fail(
                 shown_key(repeat.key),
-                f"is written twice, at lines {repeat.first_line} and {repeat.line}: "
-                "keep one (merge the two if both hold entries)",
+                f"is written twice, {where}: keep one (merge the two if both hold entries)",
             )
         for name in self.raw:
             if name not in known:

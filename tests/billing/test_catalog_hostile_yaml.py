@@ -106,6 +106,7 @@ def test_a_pay_plan_line_field_written_twice_is_refused():
 
     assert len(issues) == 1, issues
     assert issues[0].startswith("pay_plans[0] (FULL) lines[0], field 'value'")
+    assert "written twice, on line 19" in issues[0]
 
 
 def test_a_price_override_field_written_twice_is_refused():
