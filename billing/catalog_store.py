@@ -32,6 +32,7 @@ from billing.catalog_yaml import UnreadableCatalog, read_catalog_file
 from billing.pay_plans import PayPlan, PayPlanLine
 
 ModelT = TypeVar("ModelT")
+MAX_LISTED_ISSUES = 1000
 
 
 @dataclass
@@ -234,14 +235,22 @@ def _assignment_entry(row: CustomerAssignment) -> AssignmentEntry:
 
 
 class CatalogInvalid(NeedsUserAction):
-    """Raised when a catalog file has issues; nothing was written."""
+    """Raised when a catalog file has issues; nothing was written.
+
+    At most ``MAX_LISTED_ISSUES`` are listed: a file of a hundred thousand bad
+    entries would otherwise print tens of megabytes no one reads.
+    """
 
     def __init__(self, issues: list[CatalogIssue]) -> None:
+        listed = issues[:MAX_LISTED_ISSUES]
+        if len(issues) > len(listed):
+            more = len(issues) - len(listed)
+            listed.append(CatalogIssue("file", "", f"and {more} more error(s) not listed here"))
         super().__init__(
             "catalog_invalid",
             f"The catalog file has {len(issues)} error(s); nothing was imported.",
             "Fix every entry listed and import the file again.",
-            issues=issues,
+            issues=listed,
         )
 
 

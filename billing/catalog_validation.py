@@ -355,7 +355,7 @@ def _check_lines(reader: EntryReader, lines: list[PayPlanLineEntry]) -> None:
         reader.fail("lines", f"percentage lines must add up to 100, they add up to {total}")
     days = [ln.days_from_event for ln in lines]
     if days != sorted(days):
-        reader.fail("lines", f"lines must be in order of days_from_event, got {days}")
+        reader.fail("lines", f"lines must be in order of days_from_event, got {quoted(days)}")
 
 
 def _read_assignment(

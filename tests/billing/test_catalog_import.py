@@ -446,3 +446,17 @@ def test_alias_bomb_exits_1_within_bounded_memory_and_time(sqlite_runner, tmp_pa
     assert (result.returncode, "Traceback" in result.stderr) == (1, False), result.stderr[-2000:]
     assert "the alias *x0 is not allowed" in result.stderr
     assert time.monotonic() - started < 20
+
+
+def test_a_file_of_thousands_of_bad_entries_lists_the_first_thousand(sqlite_runner, tmp_path):
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+    path = tmp_path / "many.yaml"
+    path.write_text("terms:\n" + "  - {code: T, name: T, due_days: -1}\n" * 5000, encoding="utf-8")
+
+    result = sqlite_runner("catalog", "import", str(path))
+
+    assert result.exit_code == 1
+    assert "has 5000 error(s)" in result.stderr
+    listed = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
+    assert len(listed) == 1001
+    assert listed[-1] == "  - file: and 4000 more error(s) not listed here"
