@@ -17,13 +17,14 @@ from ats.demo_book import DemoBookOptions, write_demo_book
 from ats.reader import BILLTOS, AtsReader
 from backoffice.cli_support import ErrorBoundary, current_runtime, print_json
 from backoffice.connection_commands import connection
+from backoffice.errors import NeedsUserAction
 from backoffice.invoice_commands import invoice
 from backoffice.logs import configure_logging
 from backoffice.realize_command import realize_fees
 from backoffice.runtime import Runtime
 from backoffice.schema import upgrade_schema
 from billing.catalog_store import export_catalog, import_catalog
-from billing.catalog_yaml import dump_catalog_yaml
+from billing.catalog_yaml import MAX_FILE_BYTES, dump_catalog_yaml
 from billing.fee_queries import list_blocked, list_fees
 
 REALIZATION = "fee realization (issue #4)"
@@ -80,7 +81,7 @@ def demo_data(placements: int, seed: int) -> None:
         progress=sys.stderr.isatty(),
     )
     with runtime.transaction() as session:
-        summary = import_catalog(session, book.catalog_yaml, book.billto_ids)
+        summary = import_catalog(session, book.catalog_yaml.encode(), book.billto_ids)
     click.echo(book.describe())
     click.echo(
         f"Demo catalog: {summary.created} created, {summary.updated} updated, "
@@ -98,10 +99,11 @@ def catalog() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def catalog_import(file: Path, as_json: bool) -> None:
     """Validate FILE entirely, then upsert it by code (nothing is written on any error)."""
+    data = _catalog_bytes(file)
     runtime = current_runtime().require_current_schema()
     known_billtos = _known_billtos(runtime)
     with runtime.transaction() as session:
-        summary = import_catalog(session, file.read_text(encoding="utf-8"), known_billtos)
+        summary = import_catalog(session, data, known_billtos)
     if as_json:
         print_json(
             {
@@ -116,6 +118,19 @@ def catalog_import(file: Path, as_json: bool) -> None:
         f"Imported {file}: {summary.created} created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged."
     )
+
+
+def _catalog_bytes(file: Path) -> bytes:
+    """The file's bytes, at most one past the size limit: a huge file is never read whole."""
+    try:
+        with file.open("rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise NeedsUserAction(
+            "catalog_unreadable",
+            f"Cannot read {file}: {error.strerror}.",
+            "Check the path and that you may read the file.",
+        ) from None
 
 
 def _known_billtos(runtime: Runtime) -> set[int] | None:

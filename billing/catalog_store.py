@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,10 +28,11 @@ from billing.catalog_document import (
     TermsEntry,
 )
 from billing.catalog_validation import CatalogView, validate_catalog
-from billing.catalog_yaml import parse_catalog_yaml
+from billing.catalog_yaml import UnreadableCatalog, read_catalog_file
 from billing.pay_plans import PayPlan, PayPlanLine
 
 ModelT = TypeVar("ModelT")
+MAX_LISTED_ISSUES = 1000
 
 
 @dataclass
@@ -235,23 +235,31 @@ def _assignment_entry(row: CustomerAssignment) -> AssignmentEntry:
 
 
 class CatalogInvalid(NeedsUserAction):
-    """Raised when a catalog file has issues; nothing was written."""
+    """Raised when a catalog file has issues; nothing was written.
+
+    At most ``MAX_LISTED_ISSUES`` are listed: a file of a hundred thousand bad
+    entries would otherwise print tens of megabytes no one reads.
+    """
 
     def __init__(self, issues: list[CatalogIssue]) -> None:
+        listed = issues[:MAX_LISTED_ISSUES]
+        if len(issues) > len(listed):
+            more = len(issues) - len(listed)
+            listed.append(CatalogIssue("file", "", f"and {more} more error(s) not listed here"))
         super().__init__(
             "catalog_invalid",
             f"The catalog file has {len(issues)} error(s); nothing was imported.",
             "Fix every entry listed and import the file again.",
-            issues=issues,
+            issues=listed,
         )
 
 
-def import_catalog(session: Session, text: str, known_billtos: set[int] | None) -> ImportSummary:
+def import_catalog(session: Session, data: bytes, known_billtos: set[int] | None) -> ImportSummary:
     """Validate the whole file, then upsert it; raises ``CatalogInvalid`` before any write."""
     try:
-        raw = parse_catalog_yaml(text)
-    except yaml.YAMLError as error:
-        raise CatalogInvalid([CatalogIssue("file", "", f"is not valid YAML: {error}")]) from None
+        raw = read_catalog_file(data)
+    except UnreadableCatalog as error:
+        raise CatalogInvalid([CatalogIssue("file", "", error.problem)]) from None
     result = validate_catalog(raw, load_catalog_view(session), known_billtos)
     if result.issues:
         raise CatalogInvalid(result.issues)

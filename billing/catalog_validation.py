@@ -29,7 +29,8 @@ from billing.catalog_document import (
     ProductEntry,
     TermsEntry,
 )
-from billing.catalog_fields import EntryReader
+from billing.catalog_fields import EntryReader, shown_key
+from billing.catalog_yaml import quoted
 from billing.pay_plans import LineStrategy
 
 SECTIONS = ("terms", "product_classes", "families", "products", "pay_plans", "customer_assignments")
@@ -190,7 +191,7 @@ def _check_case_clashes(
 
 def _label(section: str, index: int, entry: object) -> str:
     code = entry.get("code") if isinstance(entry, Mapping) else None
-    return f"{section}[{index}]" + (f" ({code})" if code else "")
+    return f"{section}[{index}]" + (f" ({shown_key(code)})" if code else "")
 
 
 def _complete(reader: EntryReader, before: int, *values: object) -> bool:
@@ -201,8 +202,8 @@ def _complete(reader: EntryReader, before: int, *values: object) -> bool:
 def _read_terms(reader: EntryReader) -> TermsEntry | None:
     before = len(reader.issues)
     reader.refuse_unknown(("code", "name", "due_days"))
-    code, name = reader.text("code", max_length=60), reader.text("name")
-    due_days = reader.integer("due_days")
+    code, name = reader.code("code"), reader.text("name")
+    due_days = reader.days("due_days")
     if not _complete(reader, before, code, name, due_days):
         return None
     return TermsEntry(code, name, due_days)  # type: ignore[arg-type]
@@ -211,7 +212,7 @@ def _read_terms(reader: EntryReader) -> TermsEntry | None:
 def _read_class(reader: EntryReader) -> ClassEntry | None:
     before = len(reader.issues)
     reader.refuse_unknown(("code", "name", "for_placements"))
-    code, name = reader.text("code", max_length=60), reader.text("name")
+    code, name = reader.code("code"), reader.text("name")
     for_placements = reader.boolean("for_placements")
     if not _complete(reader, before, code, name, for_placements):
         return None
@@ -221,7 +222,7 @@ def _read_class(reader: EntryReader) -> ClassEntry | None:
 def _read_family(reader: EntryReader, view: CatalogView) -> FamilyEntry | None:
     before = len(reader.issues)
     reader.refuse_unknown(("code", "name", "class"))
-    code, name = reader.text("code", max_length=60), reader.text("name")
+    code, name = reader.code("code"), reader.text("name")
     class_code = _reference(reader, "class", "product_classes", view)
     if not _complete(reader, before, code, name, class_code):
         return None
@@ -231,7 +232,7 @@ def _read_family(reader: EntryReader, view: CatalogView) -> FamilyEntry | None:
 def _read_product(reader: EntryReader, view: CatalogView) -> ProductEntry | None:
     before = len(reader.issues)
     reader.refuse_unknown(PRODUCT_FIELDS)
-    code, name = reader.text("code", max_length=60), reader.text("name")
+    code, name = reader.code("code"), reader.text("name")
     if code is not None and ":" in code:
         reader.fail("code", "must not contain ':' (reserved for family: and class: scopes)")
     family_code = _reference(reader, "family", "families", view)
@@ -285,7 +286,7 @@ def _reference(
     reader: EntryReader, field_name: str, section: str, view: CatalogView, *, required: bool = True
 ) -> str | None:
     """The code ``field_name`` refers to, or None when ``section`` does not define it."""
-    code = reader.text(field_name, required=required, max_length=60)
+    code = reader.code(field_name, required=required)
     return _known_code(reader, field_name, code, section, view)
 
 
@@ -312,7 +313,7 @@ def _choice(
         reader.fail(field_name, "is required; one of " + ", ".join(allowed))
         return None
     if value not in allowed:
-        reader.fail(field_name, f"must be one of {', '.join(allowed)}, got {value!r}")
+        reader.fail(field_name, f"must be one of {', '.join(allowed)}, got {quoted(value)}")
         return None
     return str(value)
 
@@ -320,7 +321,7 @@ def _choice(
 def _read_pay_plan(reader: EntryReader) -> PayPlanEntry | None:
     before = len(reader.issues)
     reader.refuse_unknown(("code", "name", "lines"))
-    code, name = reader.text("code", max_length=60), reader.text("name")
+    code, name = reader.code("code"), reader.text("name")
     raw_lines = reader.raw.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
         reader.fail("lines", "must be a non-empty list of lines")
@@ -341,7 +342,7 @@ def _read_line(reader: EntryReader, index: int, raw: object) -> PayPlanLineEntry
     line.refuse_unknown(("strategy", "value", "days_from_event"))
     strategy = _choice(line, "strategy", [s.value for s in LineStrategy])
     value = line.decimal("value", positive=True)
-    days = line.integer("days_from_event")
+    days = line.days("days_from_event")
     if strategy is None or value is None or days is None:
         return None
     return PayPlanLineEntry(strategy, value, days)
@@ -354,7 +355,7 @@ def _check_lines(reader: EntryReader, lines: list[PayPlanLineEntry]) -> None:
         reader.fail("lines", f"percentage lines must add up to 100, they add up to {total}")
     days = [ln.days_from_event for ln in lines]
     if days != sorted(days):
-        reader.fail("lines", f"lines must be in order of days_from_event, got {days}")
+        reader.fail("lines", f"lines must be in order of days_from_event, got {quoted(days)}")
 
 
 def _read_assignment(
@@ -380,7 +381,7 @@ def _read_assignment(
 
 
 def _read_scope(reader: EntryReader, view: CatalogView) -> str | None:
-    scope = reader.text("product", max_length=80)
+    scope = reader.code("product", max_length=80)
     if scope is None:
         return None
     kind, code = parse_scope_key(scope)
@@ -405,7 +406,9 @@ def _read_price_override(
         expected = f"{{{wanted}: ...}}" if wanted else "no price (hourly uses the bill rates)"
         reader.fail("price", f"{code} is priced {pricing.value}: expected {expected}")
         return {}
-    value = _read_price(EntryReader(f"{reader.entry} price", raw, reader.issues), wanted)
+    price = EntryReader(f"{reader.entry} price", raw, reader.issues)
+    price.refuse_unknown((wanted,))
+    value = _read_price(price, wanted)
     return {} if value is None else {wanted: value}
 
 

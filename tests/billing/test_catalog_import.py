@@ -1,6 +1,11 @@
 """`backoffice catalog import` / `export` through the CLI, on SQLite, PostgreSQL and MariaDB."""
 
 import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import time
 from decimal import Decimal
 
 import pytest
@@ -10,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from billing.catalog import Product
 from billing.pay_plans import PayPlan, PayPlanLine
+from tests.billing.test_catalog_hostile_yaml import billion_laughs
 
 EXAMPLE_RECORDS = 18  # 2 terms, 2 classes, 3 families, 5 products, 3 pay plans, 3 assignments
 
@@ -322,3 +328,135 @@ def test_invalid_yaml_exits_1_with_a_message_and_no_traceback(sqlite_runner, tmp
     assert "not valid YAML" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout == ""
+
+
+# Hostile files
+
+
+def hostile_text(example):
+    """The example with five mistakes a person or an attacker could make, one of each kind."""
+    text = example.read_text(encoding="utf-8")
+    for old, new in [
+        ('amount: "5000.00"', "amount: 010"),  # octal: YAML 1.1 reads 8
+        ('rate: "25"', 'rate: "25"\n    rate: "20"'),  # a field twice: YAML keeps one
+        ("code: EXEC_DH", 'code: "EXEC\\u200bDH"'),  # a zero-width space in a code
+        ("due_days: 30", "due_days: 2147483647"),
+        ('value: "50", days_from_event: 90', 'value: "50", days_from_event: 2147483647'),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def test_hostile_file_lists_every_error_with_entry_and_field_and_writes_nothing(
+    imported, runner, example, tmp_path
+):
+    before = export_text(runner)
+    path = tmp_path / "hostile.yaml"
+    path.write_text(hostile_text(example), encoding="utf-8")
+
+    result = runner("catalog", "import", str(path))
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    listed = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
+    assert len(listed) == 5, result.stderr
+    for entry, field, says in [
+        ("products[2] (FLAT_DH)", "amount", "010 (line 59) is octal, read by YAML 1.1 as 8"),
+        ("products[0] (STD_DH)", "rate", "written twice, at lines 46 and 47"),
+        ("products[1] ('EXEC\\u200bDH')", "code", "U+200B ZERO WIDTH SPACE"),
+        ("terms[0] (NET30)", "due_days", "at most 3650 days"),
+        ("pay_plans[1] (SPLIT_50_50_D1_D90) lines[1]", "days_from_event", "at most 3650"),
+    ]:
+        assert any(f"{entry}, field '{field}'" in ln and says in ln for ln in listed), entry
+    assert export_text(runner) == before
+
+
+def test_amount_a_database_would_round_is_refused_naming_the_bound(
+    imported, runner, example, tmp_path
+):
+    data = example_data(example)
+    find(data["products"], "FLAT_DH")["amount"] = "99999999999999.99"
+
+    result = runner("catalog", "import", str(write_catalog(tmp_path / "big.yaml", data)))
+
+    assert result.exit_code == 1
+    assert "products[2] (FLAT_DH), field 'amount'" in result.stderr
+    assert "below 100,000,000,000" in result.stderr
+
+
+def test_largest_amount_allowed_is_stored_exactly_and_reimports_unchanged(
+    imported, runner, example, tmp_path
+):
+    data = example_data(example)
+    find(data["products"], "FLAT_DH")["amount"] = "99999999999.9999"
+    path = write_catalog(tmp_path / "largest.yaml", data)
+
+    assert import_summary(runner, path)["updated"] == 1
+    summary = import_summary(runner, path)
+
+    assert (summary["updated"], summary["unchanged"]) == (0, EXAMPLE_RECORDS)
+    with Session(imported) as session:
+        amount = session.scalars(select(Product.amount).filter_by(code="FLAT_DH")).one()
+    assert amount == Decimal("99999999999.9999")
+
+
+def test_non_utf8_file_exits_1_naming_the_byte_offset(sqlite_runner, tmp_path):
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("terms:\n  - code: NET30\n    name: Café 30\n".encode("latin-1"))
+
+    result = sqlite_runner("catalog", "import", str(path))
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "not UTF-8: the byte 0xE9 at offset 36 (line 3)" in result.stderr
+
+
+def test_file_over_five_megabytes_exits_1_without_reading_it_whole(sqlite_runner, tmp_path):
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as out:
+        out.truncate(50 * 1024 * 1024)  # sparse: 50 MB of NUL bytes
+
+    result = sqlite_runner("catalog", "import", str(path))
+
+    assert result.exit_code == 1
+    assert "larger than 5,242,880 bytes (5 MB)" in result.stderr
+
+
+def test_alias_bomb_exits_1_within_bounded_memory_and_time(sqlite_runner, tmp_path):
+    """A 1 KB file that expanded to gigabytes: run the real command under a memory cap."""
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+    path = tmp_path / "bomb.yaml"
+    path.write_text(billion_laughs(), encoding="utf-8")
+    memory_cap = 512 * 1024 * 1024
+
+    def cap_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_cap, memory_cap))
+
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", "from backoffice.cli import cli; cli()", "catalog", "import",
+         str(path)],
+        env={**os.environ, **sqlite_runner.env},
+        capture_output=True, text=True, timeout=60, preexec_fn=cap_memory, check=False,
+    )  # fmt: skip
+
+    assert (result.returncode, "Traceback" in result.stderr) == (1, False), result.stderr[-2000:]
+    assert "the alias *x0 is not allowed" in result.stderr
+    assert time.monotonic() - started < 20
+
+
+def test_a_file_of_thousands_of_bad_entries_lists_the_first_thousand(sqlite_runner, tmp_path):
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+    path = tmp_path / "many.yaml"
+    path.write_text("terms:\n" + "  - {code: T, name: T, due_days: -1}\n" * 5000, encoding="utf-8")
+
+    result = sqlite_runner("catalog", "import", str(path))
+
+    assert result.exit_code == 1
+    assert "has 5000 error(s)" in result.stderr
+    listed = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
+    assert len(listed) == 1001
+    assert listed[-1] == "  - file: and 4000 more error(s) not listed here"
