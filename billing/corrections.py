@@ -41,7 +41,13 @@ CREDITABLE = frozenset({
 def issue_credit(
     session: Session, number: str, amount: Decimal, reason: str, *, now: dt.datetime
 ) -> str:
-    """Credit ``amount`` of invoice ``number`` for ``reason``; returns the credit memo number."""
+    """Credit ``amount`` of invoice ``number`` for ``reason``; returns the credit memo number.
+
+    What is left of the invoice is read and taken under the invoice's write
+    lock, so two credits issued at once can never together credit more than
+    is left: the second waits for the first and then sees its memo.
+    """
+    _lock_for_credit(session, number)
     invoice = _document(session, number)
     if invoice.kind != DocumentKind.INVOICE or invoice.status not in CREDITABLE:
         raise NeedsUserAction(
@@ -85,6 +91,29 @@ def issue_credit(
     write_documents(session, batch_id, [memo])
     (number,) = finalize(session, batch_id, batch_headers(session, batch_id)).values()
     return number
+
+
+def _lock_for_credit(session: Session, number: str) -> None:
+    """Take the invoice for writing before anything is read of it or its credits.
+
+    A write of the balance onto itself is the one lock the three databases
+    share: PostgreSQL and MariaDB lock the row until commit; on SQLite, being
+    the transaction's first statement, it takes the database's write lock
+    before the transaction reads anything (a read first would let two
+    transactions decide on the same snapshot, and so would MariaDB's
+    repeatable read, whose snapshot is its first read). The row is found by
+    id, looked up outside the transaction: numbers never change once given,
+    and locking through the number's index deadlocks MariaDB against the
+    number given to the credit memo. The triggers let an approved invoice's
+    balance move, so the no-op write is allowed on every kind.
+    """
+    with session.get_bind().engine.connect() as lookup:
+        invoice_id = lookup.scalar(select(Invoice.id).where(Invoice.number == number))
+    session.execute(
+        update(Invoice).where(Invoice.id == invoice_id)
+        .values(balance=Invoice.balance)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
 
 
 def void_document(session: Session, number: str, reason: str, *, now: dt.datetime) -> int:
