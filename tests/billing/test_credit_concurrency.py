@@ -22,6 +22,7 @@ from tests.billing.realization_helpers import run_json
 CREDITS_AT_ONCE = 3
 PAUSED_CREDIT = f"""
 import os, sys, time
+from pathlib import Path
 from billing import corrections
 arrivals = Path(sys.argv.pop(1))
 read_credits = corrections.credits_against
