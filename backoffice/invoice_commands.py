@@ -143,20 +143,39 @@ def _say_run(
 @click.option("--json", "as_json", is_flag=True)
 @handles_user_errors
 def invoice_approve(batch_id: int, as_json: bool) -> None:
-    """Health-check and approve a batch: numbers are assigned, invoices become immutable."""
+    """Health-check and approve a batch: numbers are assigned, invoices become immutable.
+
+    Documents with a problem are held back in a new draft batch and the rest
+    approved; the command then prints what it approved and exits 1 with each
+    held document's problem, like ``sync`` when part of its work waits on a
+    person.
+    """
     runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
-        count = approve_batch(session, batch_id, billto_lookup(runtime), now=utc_now(),
-                              extra_checks=mapping_checks(runtime, session))  # fmt: skip
+        approval = approve_batch(session, batch_id, billto_lookup(runtime), now=utc_now(),
+                                 extra_checks=mapping_checks(runtime, session))  # fmt: skip
     with runtime.transaction() as session:
         if as_json:
             write_json_list(iter_documents(session, batch_id=batch_id))
             click.echo()
-            return
-        numbers = session.execute(
-            select(Invoice.kind, Invoice.number).where(Invoice.batch_id == batch_id)
-            .order_by(Invoice.id)
-        ).all()  # fmt: skip
+        else:
+            _say_approved(session, batch_id, approval.approved)
+    if approval.held_batch_id is not None:
+        raise NeedsUserAction(
+            "documents_held",
+            f"{approval.held} document(s) of batch "
+            f"{batch_id} were held back, still drafts, in batch {approval.held_batch_id}.",
+            f"Fix each one listed, then `backoffice invoice approve {approval.held_batch_id}` "
+            f"(or `backoffice invoice discard {approval.held_batch_id}`).",
+            issues=list(approval.issues),
+        )
+
+
+def _say_approved(session: Session, batch_id: int, count: int) -> None:
+    numbers = session.execute(
+        select(Invoice.kind, Invoice.number).where(Invoice.batch_id == batch_id)
+        .order_by(Invoice.id)
+    ).all()  # fmt: skip
     click.echo(f"Approved batch {batch_id}: {count} document(s).")
     for kind in DocumentKind:
         taken = [number for k, number in numbers if k == kind]
