@@ -83,7 +83,7 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
     runtime = current_runtime().require_current_schema()
     day = through.date()
     with runtime.transaction() as session:
-        plan = BatchPlan(session, day)
+        plan = BatchPlan(session, day, cuts_installments=not dry_run)
         documents: Iterable[DraftDocument] = plan.documents()
         writer = BatchWriter(session, day, now=utc_now())
         if not dry_run:

@@ -72,15 +72,10 @@ def issue_credit(
             f"memos already credit {quantize(already, invoice.currency)}.",
             f"Credit at most {quantize(left, invoice.currency)}.",
         )
-    product = session.scalars(
-        select(InvoiceLine.product_code).where(InvoiceLine.invoice_id == invoice.id)
-        .order_by(InvoiceLine.id).limit(1)
-    ).one()  # fmt: skip
     memo = DraftDocument(
         DocumentKind.CREDIT_MEMO.value, invoice.billto_id, invoice.currency,
         max(now.date(), invoice.invoice_date), invoice.terms_code, invoice.po_number,
-        [DraftLine(None, None, None, None, None, None, product, f"Credit: {reason}",
-                   Decimal(1), amount, amount)],
+        [_credit_line(session, invoice, amount, reason)],
         credits_invoice_id=invoice.id, memo=reason,
     )  # fmt: skip
     batch_id = session.scalars(
@@ -91,6 +86,27 @@ def issue_credit(
     write_documents(session, batch_id, [memo])
     (number,) = finalize(session, batch_id, batch_headers(session, batch_id)).values()
     return number
+
+
+def _credit_line(session: Session, invoice: Invoice, amount: Decimal, reason: str) -> DraftLine:
+    """The one line of a credit by hand: it names the invoice's fee when there is one only.
+
+    Named, the credit counts toward that fee's later reductions
+    (``billing.credit_spread``), so a reduction it already covers is not
+    credited again. On an invoice of several fees the credit names none.
+    """
+    product = session.scalars(
+        select(InvoiceLine.product_code).where(InvoiceLine.invoice_id == invoice.id)
+        .order_by(InvoiceLine.id).limit(1)
+    ).one()  # fmt: skip
+    fees = session.execute(
+        select(InvoiceLine.fee_id, InvoiceLine.source_type, InvoiceLine.source_id)
+        .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.fee_id.is_not(None))
+        .distinct().limit(2)
+    ).all()  # fmt: skip
+    fee_id, source_type, source_id = fees[0] if len(fees) == 1 else (None, None, None)
+    return DraftLine(None, None, fee_id, None, source_type, source_id, product,
+                     f"Credit: {reason}", Decimal(1), amount, amount)  # fmt: skip
 
 
 def _lock_for_credit(session: Session, number: str) -> None:

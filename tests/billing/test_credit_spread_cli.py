@@ -1,0 +1,142 @@
+"""Reductions larger than the latest invoice, and credits by hand, through the CLI.
+
+A time card billed at 40 h (4000.00), raised to 45 h (+500.00 on a second
+invoice), then cut to 1 h must be credited 4400.00 in all, on credit memos
+each within what is left of the invoice it credits; a credit by hand that
+already gave the customer a reduction counts toward it.
+"""
+
+from decimal import Decimal
+
+from ats import tables
+from tests.billing.realization_helpers import (
+    assert_rerun_changes_nothing,
+    insert_contract_placement,
+    insert_timecard,
+    run_json,
+    update_row,
+)
+
+LATER = "2030-12-31"
+
+
+def billed_timecard(realized, runner):
+    """A 40-hour time card at 100.00 an hour, invoiced; (card id, its invoice number)."""
+    placement = insert_contract_placement(realized, bill_rate=Decimal("100.00"))
+    card = insert_timecard(realized, placement)
+    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+    return card, approve_all(runner)[0]
+
+
+def approve_all(runner, *, warnings=None):
+    """Build and approve everything due; the numbers of the time card's documents."""
+    built = run_json(runner, "invoice", "run", "--through", LATER)
+    if warnings is not None:
+        warnings.extend(built["warnings"])
+    if built["batch_id"] is not None:
+        run_json(runner, "invoice", "approve", str(built["batch_id"]))
+    return [
+        i["invoice_number"] for i in timecard_fee(runner)["installments"] if i["invoice_number"]
+    ]
+
+
+def change_hours(realized, runner, card, hours):
+    update_row(realized, tables.timecard, card, regular_hours=Decimal(hours))
+    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+
+
+def timecard_fee(runner):
+    (fee,) = [f for f in run_json(runner, "fees", "list") if f["source_type"] == "timecard"]
+    return fee
+
+
+def credits_of(runner, number):
+    """The live credit memos against an invoice: (number, total), in number order."""
+    return sorted(
+        (d["number"], d["total"])
+        for d in run_json(runner, "invoice", "list")
+        if d["credits"] == number and d["status"] != "voided"
+    )
+
+
+def test_reduction_is_spread_over_the_fees_invoices_newest_first(realized, runner):
+    card, first = billed_timecard(realized, runner)
+    change_hours(realized, runner, card, "45")
+    _, second = approve_all(runner)
+    change_hours(realized, runner, card, "1")
+
+    built = run_json(runner, "invoice", "run", "--through", LATER)
+    assert sorted((d["credits"], d["total"]) for d in built["invoices"]) == sorted(
+        [(second, "500.00"), (first, "3900.00")]
+    )
+    approved = run_json(runner, "invoice", "approve", str(built["batch_id"]))
+
+    assert sum(Decimal(d["total"]) for d in approved) == Decimal("4400.00")
+    shown = {n: run_json(runner, "invoice", "show", n) for n in (first, second)}
+    assert (shown[first]["balance"], shown[second]["balance"]) == ("100.00", "0.00")
+    fee = timecard_fee(runner)
+    assert [(i["amount"], i["status"]) for i in fee["installments"]] == [
+        ("4000.00", "invoiced"), ("500.00", "invoiced"),
+        ("-500.00", "invoiced"), ("-3900.00", "invoiced"),
+    ]  # fmt: skip
+    assert sum(Decimal(i["amount"]) for i in fee["installments"]) == Decimal(fee["amount"])
+    assert run_json(runner, "invoice", "run", "--through", LATER)["invoices"] == []
+    assert_rerun_changes_nothing(runner)
+
+
+def test_dry_run_shows_the_spread_and_writes_nothing(realized, runner):
+    card, first = billed_timecard(realized, runner)
+    change_hours(realized, runner, card, "45")
+    _, second = approve_all(runner)
+    change_hours(realized, runner, card, "1")
+
+    dry = run_json(runner, "invoice", "run", "--through", LATER, "--dry-run")
+
+    assert sorted((d["credits"], d["total"]) for d in dry["invoices"]) == sorted(
+        [(second, "500.00"), (first, "3900.00")]
+    )
+    assert [i["amount"] for i in timecard_fee(runner)["installments"]][-1] == "-4400.00"
+
+
+def test_credit_by_hand_counts_toward_a_later_reduction(realized, runner):
+    card, invoice = billed_timecard(realized, runner)
+    run_json(runner, "invoice", "credit", invoice, "--amount", "1000",
+             "--reason", "customer disputes 10 hours")  # fmt: skip
+    change_hours(realized, runner, card, "30")
+
+    warnings: list[str] = []
+    approve_all(runner, warnings=warnings)
+
+    assert credits_of(runner, invoice) == [("CM-000001", "1000.00")]
+    assert any("already credited by a credit memo issued by hand" in w for w in warnings)
+    change_hours(realized, runner, card, "20")
+    approve_all(runner)
+    assert credits_of(runner, invoice) == [("CM-000001", "1000.00"), ("CM-000002", "1000.00")]
+    assert run_json(runner, "invoice", "show", invoice)["balance"] == "2000.00"
+
+
+def test_voiding_the_credit_by_hand_has_the_reduction_credited(realized, runner):
+    card, invoice = billed_timecard(realized, runner)
+    run_json(runner, "invoice", "credit", invoice, "--amount", "1000", "--reason", "dispute")
+    change_hours(realized, runner, card, "30")
+    approve_all(runner)
+
+    assert runner("invoice", "void", "CM-000001", "--reason", "issued in error").exit_code == 0
+    approve_all(runner)
+
+    assert credits_of(runner, invoice) == [("CM-000002", "1000.00")]
+    assert run_json(runner, "invoice", "show", invoice)["balance"] == "3000.00"
+
+
+def test_reduction_never_credits_past_what_credits_by_hand_left(realized, runner):
+    card, first = billed_timecard(realized, runner)
+    change_hours(realized, runner, card, "45")
+    _, second = approve_all(runner)
+    run_json(runner, "invoice", "credit", first, "--amount", "4000", "--reason", "write-off")
+    change_hours(realized, runner, card, "1")
+
+    approve_all(runner)
+
+    assert credits_of(runner, first) == [("CM-000001", "4000.00")]
+    assert credits_of(runner, second) == [("CM-000002", "400.00")]
+    assert run_json(runner, "invoice", "show", second)["balance"] == "100.00"
