@@ -6,6 +6,7 @@ each within what is left of the invoice it credits; a credit by hand that
 already gave the customer a reduction counts toward it.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from ats import tables
@@ -140,3 +141,33 @@ def test_reduction_never_credits_past_what_credits_by_hand_left(realized, runner
     assert credits_of(runner, first) == [("CM-000001", "4000.00")]
     assert credits_of(runner, second) == [("CM-000002", "400.00")]
     assert run_json(runner, "invoice", "show", second)["balance"] == "100.00"
+
+
+def test_discarded_spread_is_built_again_without_cutting_more(realized, runner):
+    card, first = billed_timecard(realized, runner)
+    change_hours(realized, runner, card, "45")
+    _, second = approve_all(runner)
+    change_hours(realized, runner, card, "1")
+    built = run_json(runner, "invoice", "run", "--through", LATER)
+    assert runner("invoice", "discard", str(built["batch_id"])).exit_code == 0
+
+    rebuilt = run_json(runner, "invoice", "run", "--through", LATER)
+
+    assert sorted((d["credits"], d["total"]) for d in rebuilt["invoices"]) == sorted(
+        [(second, "500.00"), (first, "3900.00")]
+    )
+    assert [i["amount"] for i in timecard_fee(runner)["installments"]] == [
+        "4000.00", "500.00", "-500.00", "-3900.00",
+    ]  # fmt: skip
+
+
+def test_credit_by_hand_on_an_invoice_of_several_fees_names_none(realized, runner):
+    placement = insert_contract_placement(realized, bill_rate=Decimal("100.00"))
+    insert_timecard(realized, placement, week_ending=dt.date(2023, 7, 10))
+    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+    (invoice,) = {number for number in approve_all(runner)}
+    assert len(run_json(runner, "invoice", "show", invoice)["lines"]) == 2
+
+    memo = run_json(runner, "invoice", "credit", invoice, "--amount", "100", "--reason", "x")
+
+    assert (memo["lines"][0]["fee_id"], memo["lines"][0]["source_type"]) == (None, None)
