@@ -5,8 +5,8 @@ Every pending installment dated on or before the run's date is due:
 - a positive one is billed on an invoice grouped by (invoice Billto, currency,
   effective date, terms, PO number), CONTRACT.md section 4;
 - a negative one (a fee lowered after invoicing) is credited on credit memos
-  against the fee's approved invoices, newest first, each within what is left
-  of it (``billing.credit_spread``);
+  against the fee's approved invoices, the last issued first, each within
+  what is left of it (``billing.credit_spread``);
 - an invoiced installment of a fee that fell off (realization flagged it for
   credit) is credited in full, dated on the ATS change.
 
