@@ -154,14 +154,27 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
         )
     returned = _give_back_installments(session, document, now)
     if document.credits_invoice_id is not None:
-        credited = session.get_one(Invoice, document.credits_invoice_id)
-        credited.balance += document.total - document.balance
+        _owe_again(session, document.credits_invoice_id, document.total - document.balance)
     document.status = InvoiceStatus.VOIDED.value
     document.void_reason = reason
     document.voided_at = now
     document.balance = Decimal(0)
     session.flush()
     return returned
+
+
+def _owe_again(session: Session, invoice_id: int, amount: Decimal) -> None:
+    """The credited invoice owes again what the voided credit memo had paid down of it.
+
+    One relative update, computed by the database under the row's lock: a
+    credit by hand committed meanwhile on the same invoice is added to, where
+    reading the balance and writing it back would overwrite it.
+    """
+    session.execute(
+        update(Invoice).where(Invoice.id == invoice_id)
+        .values(balance=Invoice.balance + amount)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
 
 
 def _give_back_installments(session: Session, document: Invoice, now: dt.datetime) -> int:

@@ -1,4 +1,5 @@
-"""Credits issued by hand at the same time never credit more than is left of the invoice.
+"""Credits issued by hand at the same time never credit more than is left of the invoice,
+and a void at the same time never overwrites the balance a credit just lowered.
 
 Each credit runs the real command in its own process. So that the race is
 certain rather than left to scheduling, every process pauses right after it
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -42,12 +44,14 @@ cli(prog_name="backoffice")
 
 
 def credited_against(engine, number):
+    """What the live credit memos against an invoice credit in all."""
     with engine.connect() as connection:
         credited = select(Invoice.id).where(Invoice.number == number).scalar_subquery()
         return connection.scalar(
             select(func.coalesce(func.sum(Invoice.total), 0)).where(
                 Invoice.kind == DocumentKind.CREDIT_MEMO.value,
                 Invoice.credits_invoice_id == credited,
+                Invoice.status != "voided",
             )
         )
 
@@ -73,3 +77,26 @@ def test_simultaneous_credits_take_only_what_is_left(realized, runner, tmp_path)
             assert "Traceback" not in stderr
     assert credited_against(realized, "INV-000001") == Decimal("10337.25")
     assert run_json(runner, "invoice", "show", "INV-000001")["balance"] == "2162.75"
+
+
+def test_void_during_a_credit_by_hand_keeps_both_in_the_balance(realized, runner, tmp_path):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-07-31")["batch_id"]
+    run_json(runner, "invoice", "approve", str(batch))
+    run_json(runner, "invoice", "credit", "INV-000001", "--amount", "1000", "--reason", "typo")
+    arrivals = tmp_path / "arrivals"
+    arrivals.mkdir()
+    credit = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_CREDIT, str(arrivals), "invoice", "credit", "INV-000001",
+         "--amount", "500", "--reason", "goodwill"],
+        env={**os.environ, **runner.env}, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    while not any(arrivals.iterdir()):  # the credit holds the invoice, paused
+        assert credit.poll() is None, credit.stderr.read()  # type: ignore[union-attr]
+        time.sleep(0.01)
+
+    voided = runner("invoice", "void", "CM-000001", "--reason", "issued twice")
+
+    assert credit.wait(timeout=60) == 0, credit.stderr.read()  # type: ignore[union-attr]
+    assert voided.exit_code == 0, voided.output
+    assert credited_against(realized, "INV-000001") == Decimal("500.00")
+    assert run_json(runner, "invoice", "show", "INV-000001")["balance"] == "12000.00"
