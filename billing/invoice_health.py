@@ -30,6 +30,7 @@ from billing.invoices import (
     InvoiceLine,
     InvoiceStatus,
 )
+from billing.money import quantize
 
 
 class DocumentHeader(Protocol):
@@ -251,17 +252,17 @@ def over_credited(session: Session, batch_id: int) -> list[HealthIssue]:
     """
     memo = Invoice.__table__.alias("memo")
     credited = (
-        select(Invoice.id, Invoice.number, Invoice.total,
+        select(Invoice.id, Invoice.number, Invoice.currency, Invoice.total,
                func.sum(memo.c.total).label("credits"))
         .join(memo, memo.c.credits_invoice_id == Invoice.id)
         .where(memo.c.status != InvoiceStatus.VOIDED.value,
                Invoice.id.in_(select(Invoice.credits_invoice_id)
                               .where(Invoice.batch_id == batch_id)))
-        .group_by(Invoice.id, Invoice.number, Invoice.total)
+        .group_by(Invoice.id, Invoice.number, Invoice.currency, Invoice.total)
     )  # fmt: skip
     over = {
-        invoice_id: (number, total, credits)
-        for invoice_id, number, total, credits in session.execute(credited)
+        invoice_id: (number, quantize(total, currency), quantize(credits, currency))
+        for invoice_id, number, currency, total, credits in session.execute(credited)
         if credits > total
     }
     if not over:

@@ -12,7 +12,9 @@ from decimal import Decimal
 from ats import tables
 from tests.billing.realization_helpers import (
     assert_rerun_changes_nothing,
+    insert_billto,
     insert_contract_placement,
+    insert_placement,
     insert_timecard,
     run_json,
     update_row,
@@ -171,3 +173,29 @@ def test_credit_by_hand_on_an_invoice_of_several_fees_names_none(realized, runne
     memo = run_json(runner, "invoice", "credit", invoice, "--amount", "100", "--reason", "x")
 
     assert (memo["lines"][0]["fee_id"], memo["lines"][0]["source_type"]) == (None, None)
+
+
+def test_credit_memo_past_what_is_left_is_held_and_the_other_billtos_approved(realized, runner):
+    first = run_json(runner, "invoice", "run", "--through", "2023-07-31")["batch_id"]
+    run_json(runner, "invoice", "approve", str(first))
+    run_json(runner, "invoice", "credit", "INV-000001", "--amount", "12000", "--reason", "dispute")
+    update_row(
+        realized, tables.placement, 5001, status="fell_off", fell_off_date=dt.date(2023, 8, 20),
+        updated_at=dt.datetime(2023, 8, 21, 8, 0),
+    )  # fmt: skip
+    robotics = insert_billto(realized, email="ap@robotics.example")
+    insert_placement(realized, billto_id=robotics)
+    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+    batch = run_json(runner, "invoice", "run", "--through", LATER)["batch_id"]
+
+    result = runner("invoice", "approve", str(batch))
+
+    assert result.exit_code == 1
+    assert "credit memos for invoice INV-000001" in result.stderr
+    assert "credit 24500.00 of an invoice of 12500.00" in result.stderr
+    approved = run_json(runner, "invoice", "list", "--batch", str(batch))
+    assert {(d["billto_id"], d["kind"], d["status"]) for d in approved} == {
+        (robotics, "invoice", "approved")
+    }
+    (held,) = run_json(runner, "invoice", "list", "--batch", str(batch + 1))
+    assert (held["kind"], held["credits"], held["status"]) == ("credit_memo", "INV-000001", "draft")
