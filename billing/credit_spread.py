@@ -129,7 +129,7 @@ class FeeRooms:
         return bool(self.on_invoice.get(fee_id))
 
     def take(self, fee_id: int, pieces: Iterable[Piece]) -> None:
-        """Use up what the pieces credit, and the covered part they absorb."""
+        """Use up what the pieces credit of their invoices."""
         for piece in pieces:
             if piece.invoice_id is None:
                 continue
