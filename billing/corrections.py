@@ -44,10 +44,11 @@ def issue_credit(
     """Credit ``amount`` of invoice ``number`` for ``reason``; returns the credit memo number.
 
     What is left of the invoice is read and taken under the invoice's write
-    lock, so two credits issued at once can never together credit more than
-    is left: the second waits for the first and then sees its memo.
+    lock (``_lock_document``), so two credits issued at once can never
+    together credit more than is left: the second waits for the first and
+    then sees its memo.
     """
-    _lock_for_credit(session, number)
+    _lock_document(session, number)
     invoice = _document(session, number)
     if invoice.kind != DocumentKind.INVOICE or invoice.status not in CREDITABLE:
         raise NeedsUserAction(
@@ -109,19 +110,21 @@ def _credit_line(session: Session, invoice: Invoice, amount: Decimal, reason: st
                      f"Credit: {reason}", Decimal(1), amount, amount)  # fmt: skip
 
 
-def _lock_for_credit(session: Session, number: str) -> None:
-    """Take the invoice for writing before anything is read of it or its credits.
+def _lock_document(session: Session, number: str) -> None:
+    """Take the document for writing before anything is read of it or its credits.
 
-    A write of the balance onto itself is the one lock the three databases
-    share: PostgreSQL and MariaDB lock the row until commit; on SQLite, being
-    the transaction's first statement, it takes the database's write lock
-    before the transaction reads anything (a read first would let two
-    transactions decide on the same snapshot, and so would MariaDB's
-    repeatable read, whose snapshot is its first read). The row is found by
-    id, looked up outside the transaction: numbers never change once given,
-    and locking through the number's index deadlocks MariaDB against the
-    number given to the credit memo. The triggers let an approved invoice's
-    balance move, so the no-op write is allowed on every kind.
+    Credits and voids of one document then run one after the other, each
+    deciding on what the one before committed. A write of the balance onto
+    itself is the one lock the three databases share: PostgreSQL and MariaDB
+    lock the row until commit; on SQLite, being the transaction's first
+    statement, it takes the database's write lock before the transaction
+    reads anything (a read first would let two transactions decide on the
+    same snapshot, and so would MariaDB's repeatable read, whose snapshot is
+    its first read). The row is found by id, looked up outside the
+    transaction: numbers never change once given, and locking through the
+    number's index deadlocks MariaDB against the number given to a credit
+    memo. The triggers let an approved document's balance move, so the no-op
+    write is allowed on every kind.
     """
     with session.get_bind().engine.connect() as lookup:
         invoice_id = lookup.scalar(select(Invoice.id).where(Invoice.number == number))
@@ -133,7 +136,14 @@ def _lock_for_credit(session: Session, number: str) -> None:
 
 
 def void_document(session: Session, number: str, reason: str, *, now: dt.datetime) -> int:
-    """Void an approved, unposted document; returns how many installments it gave back."""
+    """Void an approved, unposted document; returns how many installments it gave back.
+
+    Under the document's write lock (``_lock_document``): of two voids at
+    once the second finds it voided, and a credit by hand issued at the same
+    time on an invoice being voided is either seen (and the void refused) or
+    refused itself.
+    """
+    _lock_document(session, number)
     document = _document(session, number)
     reason = _required_reason(reason, "void")
     if document.status == InvoiceStatus.VOIDED:

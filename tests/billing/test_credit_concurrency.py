@@ -22,18 +22,19 @@ from billing.invoices import DocumentKind, Invoice
 from tests.billing.realization_helpers import run_json
 
 CREDITS_AT_ONCE = 3
-PAUSED_CREDIT = f"""
+PAUSED_AFTER_READING_CREDITS = """
 import os, sys, time
 from pathlib import Path
 from billing import corrections
 arrivals = Path(sys.argv.pop(1))
+expected = int(sys.argv.pop(1))
 read_credits = corrections.credits_against
 
 def credits_against_then_pause(session, invoice_id):
     credits = read_credits(session, invoice_id)
     (arrivals / str(os.getpid())).touch()
     deadline = time.monotonic() + 1.5
-    while len(list(arrivals.iterdir())) < {CREDITS_AT_ONCE} and time.monotonic() < deadline:
+    while len(list(arrivals.iterdir())) < expected and time.monotonic() < deadline:
         time.sleep(0.01)
     return credits
 
@@ -63,8 +64,9 @@ def test_simultaneous_credits_take_only_what_is_left(realized, runner, tmp_path)
              "--reason", "rate dispute")  # fmt: skip
     arrivals = tmp_path / "arrivals"
     arrivals.mkdir()
-    command = [sys.executable, "-c", PAUSED_CREDIT, str(arrivals), "invoice", "credit",
-               "INV-000001", "--amount", "3000", "--reason", "goodwill"]  # fmt: skip
+    command = [sys.executable, "-c", PAUSED_AFTER_READING_CREDITS, str(arrivals),
+               str(CREDITS_AT_ONCE), "invoice", "credit", "INV-000001", "--amount", "3000",
+               "--reason", "goodwill"]  # fmt: skip
     env = {**os.environ, **runner.env}
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
     processes = [subprocess.Popen(command, env=env, **pipes) for _ in range(CREDITS_AT_ONCE)]
@@ -86,8 +88,8 @@ def test_void_during_a_credit_by_hand_keeps_both_in_the_balance(realized, runner
     arrivals = tmp_path / "arrivals"
     arrivals.mkdir()
     credit = subprocess.Popen(
-        [sys.executable, "-c", PAUSED_CREDIT, str(arrivals), "invoice", "credit", "INV-000001",
-         "--amount", "500", "--reason", "goodwill"],
+        [sys.executable, "-c", PAUSED_AFTER_READING_CREDITS, str(arrivals), "2", "invoice",
+         "credit", "INV-000001", "--amount", "500", "--reason", "goodwill"],
         env={**os.environ, **runner.env}, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     while not any(arrivals.iterdir()):  # the credit holds the invoice, paused
@@ -100,3 +102,21 @@ def test_void_during_a_credit_by_hand_keeps_both_in_the_balance(realized, runner
     assert voided.exit_code == 0, voided.output
     assert credited_against(realized, "INV-000001") == Decimal("500.00")
     assert run_json(runner, "invoice", "show", "INV-000001")["balance"] == "12000.00"
+
+
+def test_two_voids_at_once_give_the_credit_back_once(realized, runner, tmp_path):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-07-31")["batch_id"]
+    run_json(runner, "invoice", "approve", str(batch))
+    run_json(runner, "invoice", "credit", "INV-000001", "--amount", "1000", "--reason", "typo")
+    arrivals = tmp_path / "arrivals"
+    arrivals.mkdir()
+    command = [sys.executable, "-c", PAUSED_AFTER_READING_CREDITS, str(arrivals), "2",
+               "invoice", "void", "CM-000001", "--reason", "issued in error"]  # fmt: skip
+    env = {**os.environ, **runner.env}
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    processes = [subprocess.Popen(command, env=env, **pipes) for _ in range(2)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in processes]  # type: ignore[union-attr]
+
+    assert sorted(code for code, _ in results) == [0, 1], results
+    assert any("CM-000001 is already voided" in stderr for _, stderr in results), results
+    assert run_json(runner, "invoice", "show", "INV-000001")["balance"] == "12500.00"
