@@ -289,13 +289,20 @@ def invoice_discard(batch_id: int) -> None:
 @click.argument("number")
 @click.option("--amount", type=Decimal, required=True, help="How much to credit, e.g. 500.00.")
 @click.option("--reason", required=True, help="Why; it is kept on the credit memo.")
+@click.option(
+    "--fee", "fee_id", type=int,
+    help="The fee (of the invoice's lines) the credit is for; it then counts toward that "
+    "fee's later reductions. Implied on an invoice of one fee.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True)
 @handles_user_errors
-def invoice_credit(number: str, amount: Decimal, reason: str, as_json: bool) -> None:
+def invoice_credit(
+    number: str, amount: Decimal, reason: str, fee_id: int | None, as_json: bool
+) -> None:
     """Issue a credit memo against invoice NUMBER (all or part of it)."""
     runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
-        memo = issue_credit(session, number, amount, reason, now=utc_now())
+        memo = issue_credit(session, number, amount, reason, now=utc_now(), fee_id=fee_id)
     with runtime.transaction() as session:
         document = find_document(session, memo)
     if as_json:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
+from billing.credit_spread import read_fee_rooms
 from billing.fees import FeeInstallment, FeeRecheck, InstallmentStatus
 from billing.invoice_drafts import DraftDocument, DraftLine
 from billing.invoices import (
@@ -39,9 +41,13 @@ CREDITABLE = frozenset({
 
 
 def issue_credit(
-    session: Session, number: str, amount: Decimal, reason: str, *, now: dt.datetime
-) -> str:
+    session: Session, number: str, amount: Decimal, reason: str, *, now: dt.datetime,
+    fee_id: int | None = None,
+) -> str:  # fmt: skip
     """Credit ``amount`` of invoice ``number`` for ``reason``; returns the credit memo number.
+
+    ``fee_id`` names the fee the credit is for, on an invoice of several fees
+    (``_credit_line``).
 
     What is left of the invoice is read and taken under the invoice's write
     lock (``_lock_document``), so two credits issued at once can never
@@ -76,7 +82,7 @@ def issue_credit(
     memo = DraftDocument(
         DocumentKind.CREDIT_MEMO.value, invoice.billto_id, invoice.currency,
         max(now.date(), invoice.invoice_date), invoice.terms_code, invoice.po_number,
-        [_credit_line(session, invoice, amount, reason)],
+        [_credit_line(session, invoice, amount, reason, fee_id)],
         credits_invoice_id=invoice.id, memo=reason,
     )  # fmt: skip
     batch_id = session.scalars(
@@ -89,25 +95,64 @@ def issue_credit(
     return number
 
 
-def _credit_line(session: Session, invoice: Invoice, amount: Decimal, reason: str) -> DraftLine:
-    """The one line of a credit by hand: it names the invoice's fee when there is one only.
+def _credit_line(
+    session: Session, invoice: Invoice, amount: Decimal, reason: str, fee_id: int | None
+) -> DraftLine:
+    """The one line of a credit by hand, naming the fee it is for when that is known.
 
-    Named, the credit counts toward that fee's later reductions
+    Named, the credit counts toward the fee's later reductions
     (``billing.credit_spread``), so a reduction it already covers is not
-    credited again. On an invoice of several fees the credit names none.
+    credited again, and it may not credit more of the fee than the invoice
+    billed of it and its credit memos left.
     """
-    product = session.scalars(
-        select(InvoiceLine.product_code).where(InvoiceLine.invoice_id == invoice.id)
-        .order_by(InvoiceLine.id).limit(1)
-    ).one()  # fmt: skip
-    fees = session.execute(
-        select(InvoiceLine.fee_id, InvoiceLine.source_type, InvoiceLine.source_id)
-        .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.fee_id.is_not(None))
-        .distinct().limit(2)
-    ).all()  # fmt: skip
-    fee_id, source_type, source_id = fees[0] if len(fees) == 1 else (None, None, None)
-    return DraftLine(None, None, fee_id, None, source_type, source_id, product,
-                     f"Credit: {reason}", Decimal(1), amount, amount)  # fmt: skip
+    text = f"Credit: {reason}"
+    named = _named_fee(session, invoice, fee_id)
+    if named is None:
+        product = session.scalars(
+            select(InvoiceLine.product_code).where(InvoiceLine.invoice_id == invoice.id)
+            .order_by(InvoiceLine.id).limit(1)
+        ).one()  # fmt: skip
+        return DraftLine(None, None, None, None, None, None, product, text, Decimal(1), amount,
+                         amount)  # fmt: skip
+    _refuse_more_than_the_fee(session, invoice, named.fee_id, amount)
+    return DraftLine(None, None, named.fee_id, None, named.source_type, named.source_id,
+                     named.product_code, text, Decimal(1), amount, amount)  # fmt: skip
+
+
+def _named_fee(session: Session, invoice: Invoice, fee_id: int | None) -> Any:
+    """The fee asked for, else the invoice's only fee; None on an invoice of several, unasked."""
+    fees = {
+        row.fee_id: row
+        for row in session.execute(
+            select(InvoiceLine.fee_id, InvoiceLine.source_type, InvoiceLine.source_id,
+                   InvoiceLine.product_code)
+            .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.fee_id.is_not(None))
+            .order_by(InvoiceLine.id)
+        )
+    }  # fmt: skip
+    if fee_id is None:
+        return next(iter(fees.values())) if len(fees) == 1 else None
+    if fee_id not in fees:
+        raise NeedsUserAction(
+            "fee_not_on_invoice",
+            f"Fee {fee_id} is not billed on invoice {invoice.number}.",
+            f"Name one of its fees ({', '.join(map(str, fees)) or 'none'}) or leave out --fee.",
+        )
+    return fees[fee_id]
+
+
+def _refuse_more_than_the_fee(
+    session: Session, invoice: Invoice, fee_id: int, amount: Decimal
+) -> None:
+    left = dict(read_fee_rooms(session, {fee_id}).on_invoice[fee_id])[invoice.id]
+    if amount > left:
+        raise NeedsUserAction(
+            "credit_too_large",
+            f"Invoice {invoice.number} has {quantize(left, invoice.currency)} of fee {fee_id} "
+            "left to credit (what it billed of the fee less the fee's credit memos).",
+            f"Credit at most {quantize(left, invoice.currency)} for fee {fee_id}, or leave "
+            "out --fee to credit the invoice as a whole.",
+        )
 
 
 def _lock_document(session: Session, number: str) -> None:

@@ -8,12 +8,13 @@ The rules, as an auditor reads them:
 - What is left of a fee on an invoice is what the invoice bills of the fee
   less the fee's lines on live credit memos against it, and never more than
   what is left of the invoice.
-- A credit by hand on an invoice that bills a single fee names that fee (its
-  line carries the fee's lineage) and counts toward the fee's reductions: the
+- A credit by hand names the fee it is for (``invoice credit --fee``; implied
+  on an invoice that bills a single fee): its line carries the fee's lineage,
+  and it counts toward the fee's reductions: the
   part of it no reduction has absorbed yet is *covered*, and is taken off the
   fee's next reduction before anything is credited automatically, so one
-  reduction is never credited twice. A credit by hand on an invoice of
-  several fees names none; it lowers only what is left of that invoice.
+  reduction is never credited twice. A credit by hand naming no fee lowers
+  only what is left of its invoice.
 - The rest of a reduction is credited against the fee's approved invoices,
   the last issued first, each within what is left of the fee on it: one credit memo
   per invoice. What is covered, or finds nothing left anywhere, is not

@@ -199,3 +199,24 @@ def test_credit_memo_past_what_is_left_is_held_and_the_other_billtos_approved(re
     }
     (held,) = run_json(runner, "invoice", "list", "--batch", str(batch + 1))
     assert (held["kind"], held["credits"], held["status"]) == ("credit_memo", "INV-000001", "draft")
+
+
+def test_credit_by_hand_for_a_named_fee_of_several_counts_toward_its_reduction(realized, runner):
+    placement = insert_contract_placement(realized, bill_rate=Decimal("100.00"))
+    card = insert_timecard(realized, placement, week_ending=dt.date(2023, 7, 10))
+    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+    (invoice,) = set(approve_all(runner))
+    fee = timecard_fee(runner)["fee_id"]
+    unknown = runner("invoice", "credit", invoice, "--amount", "1", "--reason", "x", "--fee", "99")
+    too_much = runner("invoice", "credit", invoice, "--amount", "4000.01", "--reason", "x",
+                      "--fee", str(fee))  # fmt: skip
+    assert unknown.exit_code == 1 and "Fee 99 is not billed on invoice" in unknown.stderr
+    assert too_much.exit_code == 1 and f"at most 4000.00 for fee {fee}" in too_much.stderr
+
+    memo = run_json(runner, "invoice", "credit", invoice, "--amount", "1000",
+                    "--reason", "10 hours disputed", "--fee", str(fee))  # fmt: skip
+    change_hours(realized, runner, card, "30")
+    approve_all(runner)
+
+    assert (memo["lines"][0]["fee_id"], memo["lines"][0]["source_type"]) == (fee, "timecard")
+    assert credits_of(runner, invoice) == [("CM-000001", "1000.00")]
