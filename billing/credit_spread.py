@@ -9,16 +9,16 @@ The rules, as an auditor reads them:
   less the fee's lines on live credit memos against it, and never more than
   what is left of the invoice.
 - A credit by hand names the fee it is for (``invoice credit --fee``; implied
-  on an invoice that bills a single fee): its line carries the fee's lineage,
-  and it counts toward the fee's reductions: the
-  part of it no reduction has absorbed yet is *covered*, and is taken off the
-  fee's next reduction before anything is credited automatically, so one
-  reduction is never credited twice. A credit by hand naming no fee lowers
-  only what is left of its invoice.
+  on an invoice that bills a single fee): its line carries the fee's
+  lineage, and it counts toward the fee's reductions. The part of it no
+  reduction has absorbed yet is *covered*, and is taken off the fee's next
+  reduction before anything is credited automatically, so one reduction is
+  never credited twice. A credit by hand naming no fee lowers only what is
+  left of its invoice.
 - The rest of a reduction is credited against the fee's approved invoices,
-  the last issued first, each within what is left of the fee on it: one credit memo
-  per invoice. What is covered, or finds nothing left anywhere, is not
-  credited: it stays a pending installment and the run says why.
+  the last issued first, each within what is left of the fee on it: one
+  credit memo per invoice. What is covered, or finds nothing left anywhere,
+  is not credited: it stays a pending installment and the run says why.
 
 A reduction that goes to more than one place is cut into one installment per
 place (``cut_installment``), so every credit line still claims exactly one
