@@ -82,7 +82,7 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
     runtime = current_runtime().require_current_schema()
     day = through.date()
     with runtime.transaction() as session:
-        plan = BatchPlan(session, day)
+        plan = BatchPlan(session, day, cuts_installments=not dry_run)
         documents: Iterable[DraftDocument] = plan.documents()
         writer = BatchWriter(session, day, now=utc_now())
         if not dry_run:
@@ -141,20 +141,39 @@ def _say_run(
 @click.argument("batch_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
 def invoice_approve(batch_id: int, as_json: bool) -> None:
-    """Health-check and approve a batch: numbers are assigned, invoices become immutable."""
+    """Health-check and approve a batch: numbers are assigned, invoices become immutable.
+
+    Documents with a problem are held back in a new draft batch and the rest
+    approved; the command then prints what it approved and exits 1 with each
+    held document's problem, like ``sync`` when part of its work waits on a
+    person.
+    """
     runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
-        count = approve_batch(session, batch_id, billto_lookup(runtime), now=utc_now(),
-                              extra_checks=mapping_checks(runtime, session))  # fmt: skip
+        approval = approve_batch(session, batch_id, billto_lookup(runtime), now=utc_now(),
+                                 extra_checks=mapping_checks(runtime, session))  # fmt: skip
     with runtime.transaction() as session:
         if as_json:
             write_json_list(iter_documents(session, batch_id=batch_id))
             click.echo()
-            return
-        numbers = session.execute(
-            select(Invoice.kind, Invoice.number).where(Invoice.batch_id == batch_id)
-            .order_by(Invoice.id)
-        ).all()  # fmt: skip
+        else:
+            _say_approved(session, batch_id, approval.approved)
+    if approval.held_batch_id is not None:
+        raise NeedsUserAction(
+            "documents_held",
+            f"{approval.held} document(s) of batch "
+            f"{batch_id} were held back, still drafts, in batch {approval.held_batch_id}.",
+            f"Fix each one listed, then `backoffice invoice approve {approval.held_batch_id}` "
+            f"(or `backoffice invoice discard {approval.held_batch_id}`).",
+            issues=list(approval.issues),
+        )
+
+
+def _say_approved(session: Session, batch_id: int, count: int) -> None:
+    numbers = session.execute(
+        select(Invoice.kind, Invoice.number).where(Invoice.batch_id == batch_id)
+        .order_by(Invoice.id)
+    ).all()  # fmt: skip
     click.echo(f"Approved batch {batch_id}: {count} document(s).")
     for kind in DocumentKind:
         taken = [number for k, number in numbers if k == kind]
@@ -264,12 +283,19 @@ def invoice_discard(batch_id: int) -> None:
 @click.argument("number")
 @click.option("--amount", type=MONEY, required=True, help="How much to credit, e.g. 500.00.")
 @click.option("--reason", required=True, help="Why; it is kept on the credit memo.")
+@click.option(
+    "--fee", "fee_id", type=int,
+    help="The fee (of the invoice's lines) the credit is for; it then counts toward that "
+    "fee's later reductions. Implied on an invoice of one fee.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True)
-def invoice_credit(number: str, amount: Decimal, reason: str, as_json: bool) -> None:
+def invoice_credit(
+    number: str, amount: Decimal, reason: str, fee_id: int | None, as_json: bool
+) -> None:
     """Issue a credit memo against invoice NUMBER (all or part of it)."""
     runtime = current_runtime().require_current_schema()
     with runtime.transaction() as session:
-        memo = issue_credit(session, number, amount, reason, now=utc_now())
+        memo = issue_credit(session, number, amount, reason, now=utc_now(), fee_id=fee_id)
     with runtime.transaction() as session:
         document = find_document(session, memo)
     if as_json:

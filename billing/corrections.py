@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
+from billing.credit_spread import read_fee_rooms
 from billing.fees import FeeInstallment, FeeRecheck, InstallmentStatus
 from billing.invoice_drafts import DraftDocument, DraftLine
 from billing.invoices import (
@@ -39,9 +41,20 @@ CREDITABLE = frozenset({
 
 
 def issue_credit(
-    session: Session, number: str, amount: Decimal, reason: str, *, now: dt.datetime
-) -> str:
-    """Credit ``amount`` of invoice ``number`` for ``reason``; returns the credit memo number."""
+    session: Session, number: str, amount: Decimal, reason: str, *, now: dt.datetime,
+    fee_id: int | None = None,
+) -> str:  # fmt: skip
+    """Credit ``amount`` of invoice ``number`` for ``reason``; returns the credit memo number.
+
+    ``fee_id`` names the fee the credit is for, on an invoice of several fees
+    (``_credit_line``).
+
+    What is left of the invoice is read and taken under the invoice's write
+    lock (``_lock_document``), so two credits issued at once can never
+    together credit more than is left: the second waits for the first and
+    then sees its memo.
+    """
+    _lock_document(session, number)
     invoice = _document(session, number)
     if invoice.kind != DocumentKind.INVOICE or invoice.status not in CREDITABLE:
         raise NeedsUserAction(
@@ -66,15 +79,10 @@ def issue_credit(
             f"memos already credit {quantize(already, invoice.currency)}.",
             f"Credit at most {quantize(left, invoice.currency)}.",
         )
-    product = session.scalars(
-        select(InvoiceLine.product_code).where(InvoiceLine.invoice_id == invoice.id)
-        .order_by(InvoiceLine.id).limit(1)
-    ).one()  # fmt: skip
     memo = DraftDocument(
         DocumentKind.CREDIT_MEMO.value, invoice.billto_id, invoice.currency,
         max(now.date(), invoice.invoice_date), invoice.terms_code, invoice.po_number,
-        [DraftLine(None, None, None, None, None, None, product, f"Credit: {reason}",
-                   Decimal(1), amount, amount)],
+        [_credit_line(session, invoice, amount, reason, fee_id)],
         credits_invoice_id=invoice.id, memo=reason,
     )  # fmt: skip
     batch_id = session.scalars(
@@ -87,8 +95,100 @@ def issue_credit(
     return number
 
 
+def _credit_line(
+    session: Session, invoice: Invoice, amount: Decimal, reason: str, fee_id: int | None
+) -> DraftLine:
+    """The one line of a credit by hand, naming the fee it is for when that is known.
+
+    Named, the credit counts toward the fee's later reductions
+    (``billing.credit_spread``), so a reduction it already covers is not
+    credited again, and it may not credit more of the fee than the invoice
+    billed of it and its credit memos left.
+    """
+    text = f"Credit: {reason}"
+    named = _named_fee(session, invoice, fee_id)
+    if named is None:
+        product = session.scalars(
+            select(InvoiceLine.product_code).where(InvoiceLine.invoice_id == invoice.id)
+            .order_by(InvoiceLine.id).limit(1)
+        ).one()  # fmt: skip
+        return DraftLine(None, None, None, None, None, None, product, text, Decimal(1), amount,
+                         amount)  # fmt: skip
+    _refuse_more_than_the_fee(session, invoice, named.fee_id, amount)
+    return DraftLine(None, None, named.fee_id, None, named.source_type, named.source_id,
+                     named.product_code, text, Decimal(1), amount, amount)  # fmt: skip
+
+
+def _named_fee(session: Session, invoice: Invoice, fee_id: int | None) -> Any:
+    """The fee asked for, else the invoice's only fee; None on an invoice of several, unasked."""
+    fees = {
+        row.fee_id: row
+        for row in session.execute(
+            select(InvoiceLine.fee_id, InvoiceLine.source_type, InvoiceLine.source_id,
+                   InvoiceLine.product_code)
+            .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.fee_id.is_not(None))
+            .order_by(InvoiceLine.id)
+        )
+    }  # fmt: skip
+    if fee_id is None:
+        return next(iter(fees.values())) if len(fees) == 1 else None
+    if fee_id not in fees:
+        raise NeedsUserAction(
+            "fee_not_on_invoice",
+            f"Fee {fee_id} is not billed on invoice {invoice.number}.",
+            f"Name one of its fees ({', '.join(map(str, fees)) or 'none'}) or leave out --fee.",
+        )
+    return fees[fee_id]
+
+
+def _refuse_more_than_the_fee(
+    session: Session, invoice: Invoice, fee_id: int, amount: Decimal
+) -> None:
+    left = dict(read_fee_rooms(session, {fee_id}).on_invoice[fee_id])[invoice.id]
+    if amount > left:
+        raise NeedsUserAction(
+            "credit_too_large",
+            f"Invoice {invoice.number} has {quantize(left, invoice.currency)} of fee {fee_id} "
+            "left to credit (what it billed of the fee less the fee's credit memos).",
+            f"Credit at most {quantize(left, invoice.currency)} for fee {fee_id}, or leave "
+            "out --fee to credit the invoice as a whole.",
+        )
+
+
+def _lock_document(session: Session, number: str) -> None:
+    """Take the document for writing before anything is read of it or its credits.
+
+    Credits and voids of one document then run one after the other, each
+    deciding on what the one before committed. A write of the balance onto
+    itself is the one lock the three databases share: PostgreSQL and MariaDB
+    lock the row until commit; on SQLite, being the transaction's first
+    statement, it takes the database's write lock before the transaction
+    reads anything (a read first would let two transactions decide on the
+    same snapshot, and so would MariaDB's repeatable read, whose snapshot is
+    its first read). The row is found by id, looked up outside the
+    transaction: numbers never change once given, and locking through the
+    number's index deadlocks MariaDB against the number given to a credit
+    memo. The triggers let an approved document's balance move, so the no-op
+    write is allowed on every kind.
+    """
+    with session.get_bind().engine.connect() as lookup:
+        invoice_id = lookup.scalar(select(Invoice.id).where(Invoice.number == number))
+    session.execute(
+        update(Invoice).where(Invoice.id == invoice_id)
+        .values(balance=Invoice.balance)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+
+
 def void_document(session: Session, number: str, reason: str, *, now: dt.datetime) -> int:
-    """Void an approved, unposted document; returns how many installments it gave back."""
+    """Void an approved, unposted document; returns how many installments it gave back.
+
+    Under the document's write lock (``_lock_document``): of two voids at
+    once the second finds it voided, and a credit by hand issued at the same
+    time on an invoice being voided is either seen (and the void refused) or
+    refused itself.
+    """
+    _lock_document(session, number)
     document = _document(session, number)
     reason = _required_reason(reason, "void")
     if document.status == InvoiceStatus.VOIDED:
@@ -109,14 +209,27 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
         )
     returned = _give_back_installments(session, document, now)
     if document.credits_invoice_id is not None:
-        credited = session.get_one(Invoice, document.credits_invoice_id)
-        credited.balance += document.total - document.balance
+        _owe_again(session, document.credits_invoice_id, document.total - document.balance)
     document.status = InvoiceStatus.VOIDED.value
     document.void_reason = reason
     document.voided_at = now
     document.balance = Decimal(0)
     session.flush()
     return returned
+
+
+def _owe_again(session: Session, invoice_id: int, amount: Decimal) -> None:
+    """The credited invoice owes again what the voided credit memo had paid down of it.
+
+    One relative update, computed by the database under the row's lock: a
+    credit by hand committed meanwhile on the same invoice is added to, where
+    reading the balance and writing it back would overwrite it.
+    """
+    session.execute(
+        update(Invoice).where(Invoice.id == invoice_id)
+        .values(balance=Invoice.balance + amount)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
 
 
 def _give_back_installments(session: Session, document: Invoice, now: dt.datetime) -> int:

@@ -4,8 +4,9 @@ Every pending installment dated on or before the run's date is due:
 
 - a positive one is billed on an invoice grouped by (invoice Billto, currency,
   effective date, terms, PO number), CONTRACT.md section 4;
-- a negative one (a fee lowered after invoicing) is credited on a credit memo
-  against the fee's latest live invoice;
+- a negative one (a fee lowered after invoicing) is credited on credit memos
+  against the fee's approved invoices, the last issued first, each within
+  what is left of it (``billing.credit_spread``);
 - an invoiced installment of a fee that fell off (realization flagged it for
   credit) is credited in full, dated on the ATS change.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +35,14 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from backoffice.paging import pages
+from billing.credit_spread import (
+    FeeRooms,
+    Piece,
+    Reduction,
+    cut_installment,
+    read_fee_rooms,
+    spread,
+)
 from billing.fees import (
     BlockedEvent,
     FeeInstallment,
@@ -122,10 +132,19 @@ class _Credited:
 
 
 class BatchPlan:
-    """The documents due through a date; ``warnings`` fill in as they are read."""
+    """The documents due through a date; ``warnings`` fill in as they are read.
 
-    def __init__(self, session: Session, through: dt.date, *, page_size: int = 500) -> None:
+    A plan for writing (``cuts_installments``) cuts a reduction spread over
+    several invoices into one installment per credit memo as it plans it; a
+    dry run's plan writes nothing and shows the pieces on one installment.
+    """
+
+    def __init__(
+        self, session: Session, through: dt.date, *, page_size: int = 500,
+        cuts_installments: bool = False,
+    ) -> None:  # fmt: skip
         self.session = session
+        self.cuts_installments = cuts_installments
         self.through = through
         self.page_size = page_size
         self.warnings: list[str] = []
@@ -196,20 +215,75 @@ class BatchPlan:
         return dues + self._adjustment_credits(negatives)
 
     def _adjustment_credits(self, negatives: Sequence[Any]) -> list[_Due]:
-        """Negative installments, each on a credit memo against its fee's latest invoice."""
-        targets = self._latest_live_invoices({row[3] for row in negatives})
-        self._load_credited(set(targets.values()))
-        dues = []
-        for row in negatives:
-            target = targets.get(row[3])
-            if target is None:
-                self.warnings.append(
-                    f"fee {row[3]} has a credit of {-row.amount} {row.currency} but no approved "
-                    "invoice to credit: it waits until one is approved"
-                )
-                continue
-            dues.append(_Due(self._credit_key(target, row.effective_date), row[0], -row.amount))
+        """Each fee's negative installments, spread over its invoices (see credit_spread)."""
+        by_fee: dict[int, list[Any]] = defaultdict(list)
+        for row in sorted(negatives, key=lambda r: r[0]):
+            by_fee[row[3]].append(row)
+        rooms = read_fee_rooms(self.session, set(by_fee))
+        dues: list[_Due] = []
+        for fee_id, rows in sorted(by_fee.items()):
+            reductions = [Reduction(row[0], -row.amount) for row in rows]
+            pieces = spread(reductions, rooms.covered[fee_id], rooms.rooms(fee_id))
+            rooms.take(fee_id, pieces)
+            self._warn_held(fee_id, rows, pieces, rooms)
+            self._load_credited({p.invoice_id for p in pieces if p.invoice_id is not None})
+            dates = {row[0]: row.effective_date for row in rows}
+            cut = self._cut(pieces, {row[0]: row.amount for row in rows})
+            dues.extend(
+                _Due(self._credit_key(piece.invoice_id, dates[piece.installment_id]),
+                     own.installment_id, piece.amount)
+                for piece, own in zip(pieces, cut, strict=True) if piece.invoice_id is not None
+            )  # fmt: skip
         return dues
+
+    def _cut(self, pieces: list[Piece], amounts: dict[int, Decimal]) -> list[Piece]:
+        """When writing, give each piece of a cut installment an installment of its own.
+
+        The pieces come back in the same order, each with its own installment.
+        """
+        cut = [i for i in amounts if sum(p.installment_id == i for p in pieces) > 1]
+        if not self.cuts_installments or not cut:
+            return pieces
+        ids: dict[int, Iterator[int]] = {}
+        for installment_id in cut:
+            shares = [p.amount for p in pieces if p.installment_id == installment_id]
+            ids[installment_id] = iter(
+                cut_installment(self.session, installment_id, amounts[installment_id], shares)
+            )
+        return [
+            Piece(next(ids[p.installment_id]), p.invoice_id, p.amount)
+            if p.installment_id in ids else p
+            for p in pieces
+        ]  # fmt: skip
+
+    def _warn_held(
+        self, fee_id: int, rows: list[Any], pieces: list[Piece], rooms: FeeRooms
+    ) -> None:
+        held = sum((p.amount for p in pieces if p.invoice_id is None), Decimal(0))
+        if not held:
+            return
+        currency = rows[0].currency
+        covered = min(rooms.covered[fee_id], held)
+        if covered:
+            self.warnings.append(
+                f"fee {fee_id}: {covered} {currency} of its reduction is already credited by a "
+                "credit memo issued by hand on its invoice, so it is not credited again; void "
+                "that credit memo (`backoffice invoice void`) to have it credited automatically"
+            )
+        if held == covered:
+            return
+        if not rooms.has_invoices(fee_id):
+            self.warnings.append(
+                f"fee {fee_id} has a credit of {held - covered} {currency} but no approved "
+                "invoice to credit: it waits until one is approved"
+            )
+            return
+        self.warnings.append(
+            f"fee {fee_id}: {held - covered} {currency} of its reduction finds nothing left to "
+            "credit on its invoices (their credit memos already credit them in full): it "
+            "waits; check the fee's credit memos (`backoffice fees list`, `backoffice invoice "
+            "show`) and void any credited in error"
+        )
 
     def _fall_offs(self) -> list[_Due]:
         """Invoiced installments of fees that fell off, each credited against its invoice."""
@@ -242,23 +316,6 @@ class BatchPlan:
         return (original.billto_id, original.currency, max(day, original.invoice_date),
                 original.terms_code, original.po_number or "", DocumentKind.CREDIT_MEMO.value,
                 invoice_id)  # fmt: skip
-
-    def _latest_live_invoices(self, fee_ids: set[int]) -> dict[int, int]:
-        """Each fee's newest approved, not voided invoice."""
-        found: dict[int, int] = {}
-        for chunk in pages(sorted(fee_ids), IN_LIST_LIMIT):
-            query = (
-                select(FeeInstallment.fee_id, func.max(InstallmentClaim.invoice_id))
-                .join(InstallmentClaim, InstallmentClaim.installment_id == FeeInstallment.id)
-                .join(Invoice, Invoice.id == InstallmentClaim.invoice_id)
-                .where(InstallmentClaim.role == ClaimRole.BILL.value,
-                       Invoice.status.not_in((InvoiceStatus.DRAFT.value,
-                                              InvoiceStatus.VOIDED.value)),
-                       FeeInstallment.fee_id.in_(chunk))
-                .group_by(FeeInstallment.fee_id)
-            )  # fmt: skip
-            found.update({fee_id: invoice_id for fee_id, invoice_id in self.session.execute(query)})
-        return found
 
     def _load_credited(self, invoice_ids: set[int]) -> None:
         for chunk in pages(sorted(invoice_ids - set(self.credited)), IN_LIST_LIMIT):

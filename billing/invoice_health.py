@@ -30,6 +30,7 @@ from billing.invoices import (
     InvoiceLine,
     InvoiceStatus,
 )
+from billing.money import quantize
 
 
 class DocumentHeader(Protocol):
@@ -53,11 +54,15 @@ class DocumentHeader(Protocol):
 
 @dataclass(frozen=True)
 class HealthIssue:
-    """Something that stops a batch from being approved: the document, the field, the fix."""
+    """Something that holds a document back from approval: the document, the field, the fix.
+
+    ``document_id`` is the stored document held back (None for a dry run's draft).
+    """
 
     document: str
     field: str
     message: str
+    document_id: int | None = None
 
     def __str__(self) -> str:
         return f"{self.document}, {self.field}: {self.message}"
@@ -68,6 +73,7 @@ class DocumentFacts:
     """What a check from outside billing (the accounting mappings) reads of a document."""
 
     label: str
+    document_id: int | None
     kind: str
     billto_id: int
     currency: str
@@ -86,7 +92,13 @@ def label(document: DocumentHeader) -> str:
 
 
 class HealthCheck:
-    """Checks documents page by page, fetching each page's Billtos once."""
+    """Checks documents page by page, fetching each page's Billtos once.
+
+    Every document with an issue is in ``held``. An issue of a shared setting
+    found by an extra check (an unmapped product) is listed once in
+    ``issues``, on the first document it holds, so a batch of 10,000
+    invoices does not repeat it 10,000 times.
+    """
 
     def __init__(
         self,
@@ -99,6 +111,8 @@ class HealthCheck:
         self.extra_checks = extra_checks
         self.terms = {t.code for t in session.scalars(select(Terms))}
         self.issues: list[HealthIssue] = []
+        self.held: set[int] = set()
+        self._told: set[tuple[str, str]] = set()
 
     def check(self, documents: Sequence[DocumentHeader]) -> list[HealthIssue]:
         """The issues of this page (also kept in ``issues``)."""
@@ -109,9 +123,20 @@ class HealthCheck:
         if self.extra_checks:
             facts = self._facts(documents)
             for extra in self.extra_checks:
-                found.extend(extra(facts))
+                found.extend(self._first_telling(extra(facts)))
         self.issues.extend(found)
         return found
+
+    def _first_telling(self, issues: list[HealthIssue]) -> list[HealthIssue]:
+        """Hold every document an issue names; tell each distinct issue once."""
+        first = []
+        for issue in issues:
+            if issue.document_id is not None:
+                self.held.add(issue.document_id)
+            if (issue.field, issue.message) not in self._told:
+                self._told.add((issue.field, issue.message))
+                first.append(issue)
+        return first
 
     def _facts(self, documents: Sequence[DocumentHeader]) -> list[DocumentFacts]:
         """Each document with the products on its lines: a draft's own, a stored one's read."""
@@ -129,11 +154,20 @@ class HealthCheck:
                 products = frozenset(line.product_code for line in d.lines)
             else:
                 products = frozenset(read.get(d.id or 0, ()))
-            facts.append(DocumentFacts(label(d), d.kind, d.billto_id, d.currency, d.terms_code,
-                                       products))  # fmt: skip
+            facts.append(DocumentFacts(label(d), d.id, d.kind, d.billto_id, d.currency,
+                                       d.terms_code, products))  # fmt: skip
         return facts
 
     def _check_one(self, document: DocumentHeader, billto: AtsBillto | None) -> list[HealthIssue]:
+        issues = [
+            HealthIssue(issue.document, issue.field, issue.message, document.id)
+            for issue in self._issues_of(document, billto)
+        ]
+        if issues and document.id is not None:
+            self.held.add(document.id)
+        return issues
+
+    def _issues_of(self, document: DocumentHeader, billto: AtsBillto | None) -> list[HealthIssue]:
         name = label(document)
         if billto is None:
             return [HealthIssue(name, "billto", "the Billto is not in the ATS: restore it there")]
@@ -196,6 +230,7 @@ def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
             f"fee {row.fee_id} installment {row.seq}",
             f"changed after the batch was built (now {row.status}, {row.now}): discard the "
             "batch (`backoffice invoice discard`) and run the invoices again",
+            row.id,
         ))  # fmt: skip
     return issues
 
@@ -209,24 +244,40 @@ def _still_as_built(role: str, status: str, amount: Decimal, now: Decimal) -> bo
 
 
 def over_credited(session: Session, batch_id: int) -> list[HealthIssue]:
-    """Credit memos that would credit an invoice for more than is left of it."""
+    """The batch's credit memos against an invoice they would credit beyond what is left.
+
+    What is left of an invoice is its total less every live credit memo
+    against it (approved, by hand or not, or still draft in any batch); when
+    the memos go past it, each of this batch's memos against it is held.
+    """
     memo = Invoice.__table__.alias("memo")
     credited = (
-        select(Invoice.id, Invoice.number, Invoice.total,
+        select(Invoice.id, Invoice.number, Invoice.currency, Invoice.total,
                func.sum(memo.c.total).label("credits"))
         .join(memo, memo.c.credits_invoice_id == Invoice.id)
         .where(memo.c.status != InvoiceStatus.VOIDED.value,
                Invoice.id.in_(select(Invoice.credits_invoice_id)
                               .where(Invoice.batch_id == batch_id)))
-        .group_by(Invoice.id, Invoice.number, Invoice.total)
+        .group_by(Invoice.id, Invoice.number, Invoice.currency, Invoice.total)
     )  # fmt: skip
-    return [
-        HealthIssue(
-            f"credit memos for invoice {number}",
-            "total",
-            f"they credit {credits} of an invoice of {total}: discard the batch and check "
-            "the fee's changes (`backoffice fees list`)",
-        )
-        for _id, number, total, credits in session.execute(credited)
+    over = {
+        invoice_id: (number, quantize(total, currency), quantize(credits, currency))
+        for invoice_id, number, currency, total, credits in session.execute(credited)
         if credits > total
-    ]
+    }
+    if not over:
+        return []
+    held = select(Invoice.id, Invoice.credits_invoice_id).where(
+        Invoice.batch_id == batch_id, Invoice.credits_invoice_id.in_(over)
+    )
+    issues = []
+    for memo_id, invoice_id in session.execute(held):
+        number, total, credits = over[invoice_id]
+        issues.append(HealthIssue(
+            f"credit memos for invoice {number}", "total",
+            f"together with the invoice's other credit memos they credit {credits} of an "
+            f"invoice of {total}: void a credit memo of it (`backoffice invoice void`) or "
+            "discard this batch and check the fee's changes (`backoffice fees list`)",
+            memo_id,
+        ))  # fmt: skip
+    return issues

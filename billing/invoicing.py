@@ -134,6 +134,21 @@ class StoredHeader:
     credits_invoice_id: int | None
 
 
+@dataclass(frozen=True)
+class Approval:
+    """What approving a batch did: documents approved, and those held back with why.
+
+    Held documents stay drafts, moved to a draft batch of their own
+    (``held_batch_id``) so the approved batch is complete as approved and the
+    held one can be approved again once fixed, or discarded.
+    """
+
+    approved: int
+    held: int = 0
+    held_batch_id: int | None = None
+    issues: tuple[HealthIssue, ...] = ()
+
+
 def approve_batch(
     session: Session,
     batch_id: int,
@@ -141,8 +156,13 @@ def approve_batch(
     *,
     now: dt.datetime,
     extra_checks: Sequence[DocumentCheck] = (),
-) -> int:
-    """Check, number, date and lock every document of a draft batch; returns how many."""
+) -> Approval:
+    """Check, number, date and lock the healthy documents of a draft batch.
+
+    A document's problem holds back that document only: the healthy ones of
+    every other Billto are approved. When none is healthy nothing changes and
+    ``BatchUnhealthy`` says why.
+    """
     _claim_draft(session, batch_id, now)
     refresh_planner_statistics(session.connection(), DOCUMENT_TABLES, in_transaction=True)
     headers = batch_headers(session, batch_id)
@@ -150,10 +170,30 @@ def approve_batch(
     for page in pages(headers, CHECK_PAGE):
         health.check(page)
     issues = health.issues + stale_lines(session, batch_id) + over_credited(session, batch_id)
-    if issues:
+    held = health.held | {issue.document_id for issue in issues if issue.document_id}
+    healthy = [header for header in headers if header.id not in held]
+    if issues and not healthy:
         raise BatchUnhealthy(batch_id, issues)
-    finalize(session, batch_id, headers)
-    return len(headers)
+    held_batch_id = _hold_back(session, batch_id, sorted(held), now) if held else None
+    finalize(session, batch_id, healthy)
+    return Approval(len(healthy), len(held), held_batch_id, tuple(issues))
+
+
+def _hold_back(session: Session, batch_id: int, document_ids: list[int], now: dt.datetime) -> int:
+    """Move documents, still drafts, to a new draft batch of the same date; its id."""
+    through = session.scalars(
+        select(InvoiceBatch.through_date).where(InvoiceBatch.id == batch_id)
+    ).one()
+    held_batch_id = session.scalars(
+        insert(InvoiceBatch).returning(InvoiceBatch.id),
+        [{"through_date": through, "status": BatchStatus.DRAFT.value, "created_at": now}],
+    ).one()
+    for chunk in pages(document_ids, WRITE_PAGE):
+        session.execute(
+            update(Invoice).where(Invoice.id.in_(chunk)).values(batch_id=held_batch_id)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+    return held_batch_id
 
 
 def _claim_draft(session: Session, batch_id: int, now: dt.datetime) -> None:
@@ -258,12 +298,13 @@ def _apply_credits(session: Session, memos: Sequence[StoredHeader]) -> None:
 
 
 class BatchUnhealthy(NeedsUserAction):
-    """Raised when a batch fails its health check; nothing was approved or numbered."""
+    """Raised when no document of a batch passes its health check; nothing was approved."""
 
     def __init__(self, batch_id: int, issues: list[HealthIssue]) -> None:
         super().__init__(
             "batch_unhealthy",
-            f"Batch {batch_id} has {len(issues)} problem(s) and was not approved.",
+            f"Batch {batch_id} has {len(issues)} problem(s) and none of its documents could "
+            "be approved.",
             "Fix each one listed, then approve the batch again.",
             issues=issues,
         )

@@ -46,7 +46,10 @@ class Capabilities:
 
 
 class MappingCheck:
-    """The mapping part of the health check for one connection; each gap reported once."""
+    """The mapping part of the health check for one connection: every gap of every document.
+
+    The health check tells a gap shared by many documents once and holds them all.
+    """
 
     def __init__(self, session: Session, connection: ConnectionRecord) -> None:
         self.connection = connection
@@ -64,10 +67,9 @@ class MappingCheck:
                 )
             )
         }
-        self.reported: set[tuple[str, str]] = set()
 
     def __call__(self, documents: Sequence[DocumentFacts]) -> list[HealthIssue]:
-        """Gaps not reported yet, found on these documents."""
+        """The gaps found on these documents, each naming the document it holds."""
         issues: list[HealthIssue] = []
         for document in documents:
             issues.extend(self._check(document))
@@ -76,35 +78,35 @@ class MappingCheck:
     def _check(self, document: DocumentFacts) -> list[HealthIssue]:
         found = [*self._connection_gaps(document), *self._currency_gap(document)]
         if self.rules.by_code(MappedField.TERMS, Scope.TERMS, document.terms_code) is None:
-            found.append(self._gap(document, "terms", document.terms_code,
+            found.append(self._gap(document, "terms",
                                    f"terms {document.terms_code} are not mapped to the "
                                    f"{self._system_name}'s terms"))  # fmt: skip
         for product in sorted(document.product_codes):
             found.extend(self._product_gaps(document, product))
-        return [issue for issue in found if issue is not None]
+        return found
 
-    def _connection_gaps(self, document: DocumentFacts) -> list[HealthIssue | None]:
+    def _connection_gaps(self, document: DocumentFacts) -> list[HealthIssue]:
         if self.capabilities.system == "netsuite" and not self.rules.default(
             MappedField.SUBSIDIARY
         ):
-            return [self._gap(document, "subsidiary", "", "no subsidiary is mapped")]
+            return [self._gap(document, "subsidiary", "no subsidiary is mapped")]
         return []
 
-    def _currency_gap(self, document: DocumentFacts) -> list[HealthIssue | None]:
+    def _currency_gap(self, document: DocumentFacts) -> list[HealthIssue]:
         currency = document.currency
         if self.capabilities.system == "netsuite":
             if self.rules.by_code(MappedField.CURRENCY, Scope.CURRENCY, currency) is None:
                 what = f"currency {currency} is not mapped to a NetSuite currency"
-                return [self._gap(document, "currency", currency, what)]
+                return [self._gap(document, "currency", what)]
             return []
         if currency != self.capabilities.home_currency and not self.capabilities.multicurrency:
-            return [self._gap(document, "currency", currency,
+            return [self._gap(document, "currency",
                               f"the QuickBooks company is in {self.capabilities.home_currency} "
                               f"without multicurrency, so it cannot take {currency}")]  # fmt: skip
         return []
 
-    def _product_gaps(self, document: DocumentFacts, product: str) -> list[HealthIssue | None]:
-        gaps: list[HealthIssue | None] = []
+    def _product_gaps(self, document: DocumentFacts, product: str) -> list[HealthIssue]:
+        gaps: list[HealthIssue] = []
         family = self.families.get(product)
 
         def value(field: MappedField) -> RemoteValue | None:
@@ -113,24 +115,22 @@ class MappingCheck:
 
         has_item = product in self.linked_products or value(MappedField.ITEM) is not None
         if not has_item and value(MappedField.INCOME_ACCOUNT) is None:
-            gaps.append(self._gap(document, "product", product,
+            gaps.append(self._gap(document, "product",
                                   f"product {product} has no item and no income account to "
                                   "create one with"))  # fmt: skip
         if self.capabilities.tax_code_per_line and value(MappedField.TAX_CODE) is None:
-            gaps.append(self._gap(document, "tax_code", product,
+            gaps.append(self._gap(document, "tax_code",
                                   f"product {product} has no tax code (the company needs one "
                                   "on every line)"))  # fmt: skip
         return gaps
 
-    def _gap(self, document: DocumentFacts, field: str, key: str, what: str) -> HealthIssue | None:
-        if (field, key) in self.reported:
-            return None
-        self.reported.add((field, key))
+    def _gap(self, document: DocumentFacts, field: str, what: str) -> HealthIssue:
         return HealthIssue(
             document.label,
             f"mapping.{field}",
             f"{what} on connection {self.connection.name}: map it in the admin panel "
             "(Mappings) before approving",
+            document.document_id,
         )
 
     @property

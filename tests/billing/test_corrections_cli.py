@@ -98,7 +98,10 @@ def test_credit_by_hand_for_part_of_an_invoice(realized, runner):
         "CM-000001", "credit_memo", "INV-000001", "500.00", "rate dispute",
     )  # fmt: skip
     assert memo["lines"][0]["description"] == "Credit: rate dispute"
-    assert memo["lines"][0]["fee_id"] is None
+    line = memo["lines"][0]
+    assert (line["fee_id"], line["source_type"], line["source_id"], line["seq"]) == (
+        1, "placement", 5001, None,
+    )  # fmt: skip
     assert document(runner, "INV-000001")["balance"] == "12000.00"
     too_much = runner("invoice", "credit", "INV-000001", "--amount", "12000.01", "--reason", "x")
     assert too_much.exit_code == 1 and "at most 12000.00" in too_much.stderr

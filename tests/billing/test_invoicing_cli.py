@@ -1,5 +1,6 @@
 """Invoicing through the CLI: the worked example, dry runs, approval and numbering."""
 
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,12 @@ from ats import tables
 from backoffice.errors import FatalError
 from billing import invoicing
 from billing.invoices import Invoice, NumberSequence
-from tests.billing.realization_helpers import run_json
+from tests.billing.realization_helpers import (
+    insert_billto,
+    insert_placement,
+    run_json,
+    update_row,
+)
 
 
 def test_worked_example_gives_two_net30_invoices(realized, runner):
@@ -86,6 +92,32 @@ def test_unhealthy_batch_stays_draft_and_uses_no_number(realized, runner):
     assert {i["number"] for i in listed} == {None}
     with realized.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(NumberSequence)) == 0
+
+
+def test_unhealthy_document_is_held_back_and_the_other_billtos_approved(realized, runner):
+    robotics = insert_billto(realized)  # no email to send invoices to
+    insert_placement(realized, billto_id=robotics)
+    assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+
+    result = runner("invoice", "approve", str(batch), "--json")
+
+    assert result.exit_code == 1
+    approved = json.loads(result.stdout)
+    assert [(i["billto_id"], i["number"]) for i in approved] == [
+        (110, "INV-000001"), (110, "INV-000002"),
+    ]  # fmt: skip
+    held_batch = batch + 1
+    assert f"held back, still drafts, in batch {held_batch}" in result.stderr
+    assert "Billto 'Acme Robotics' has no email" in result.stderr
+    assert f"backoffice invoice approve {held_batch}" in result.stderr
+    held = run_json(runner, "invoice", "list", "--batch", str(held_batch))
+    assert {(i["billto_id"], i["status"], i["number"]) for i in held} == {(robotics, "draft", None)}
+    update_row(realized, tables.billto, robotics, email="ap@robotics.example")
+    again = run_json(runner, "invoice", "approve", str(held_batch))
+    assert [(i["billto_id"], i["number"]) for i in again] == [
+        (robotics, "INV-000003"), (robotics, "INV-000004"),
+    ]  # fmt: skip
 
 
 def test_fees_list_names_the_invoice_of_each_installment(realized, runner):
