@@ -114,7 +114,12 @@ def _make_sqlite_file_private(database: str | None) -> None:
     if not path.parent.is_dir():
         return
     try:
-        os.close(os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE))
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass  # never open and close an existing file: that drops this process's SQLite locks
+    except PermissionError:
+        return  # a directory of someone else's: SQLite reports whether it can be used at all
+    try:
         os.chmod(path, PRIVATE_FILE)
     except PermissionError:
         return  # someone else's file: SQLite reports whether it can be used at all

@@ -1,9 +1,13 @@
+import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 
 from backoffice.settings import load_settings
+from backoffice.storage import create_database_engine
 
 
 def test_defaults_keep_everything_under_the_data_dir(tmp_path):
@@ -96,3 +100,23 @@ def test_a_shared_sticky_directory_is_never_changed(tmp_path):
     load_settings({"BACKOFFICE_DATA_DIR": str(shared)})
 
     assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+
+
+def test_making_a_database_private_keeps_the_locks_this_process_holds(tmp_path):
+    """POSIX drops every lock a process holds on a file when it closes any descriptor of it."""
+    path = tmp_path / "locked.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO t VALUES (1)")
+
+    create_database_engine(f"sqlite:///{path}").dispose()
+
+    other = subprocess.run(
+        [sys.executable, "-c", "import sqlite3, sys; "
+         "c = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None); "
+         "c.execute('BEGIN IMMEDIATE')", str(path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    holder.execute("ROLLBACK")
+    assert other.returncode != 0 and "database is locked" in other.stderr
