@@ -64,9 +64,7 @@ class Ledger:
             fees = {r.id: r for r in connection.execute(select(RealizedFee.__table__))}
             installments = {r.id: r for r in connection.execute(select(FeeInstallment.__table__))}
             documents = {r.id: r for r in connection.execute(select(Invoice.__table__))}
-            lines = list(
-                connection.execute(select(InvoiceLine.__table__).order_by(InvoiceLine.id))
-            )
+            lines = list(connection.execute(select(InvoiceLine.__table__).order_by(InvoiceLine.id)))
             claims = {
                 (r.installment_id, r.role): r.invoice_id
                 for r in connection.execute(select(InstallmentClaim.__table__))
@@ -322,10 +320,11 @@ def realized_amounts(engine: Engine) -> dict[FeeKey, Decimal]:
     with engine.connect() as connection:
         fee = RealizedFee.__table__.c
         query = select(fee.source_type, fee.source_id, fee.occurrence_key, fee.status, fee.amount)
-        return {
-            (r.source_type, r.source_id, r.occurrence_key): r.amount if r.status == "active" else ZERO
-            for r in connection.execute(query)
-        }
+        rows = list(connection.execute(query))
+    return {
+        (r.source_type, r.source_id, r.occurrence_key): r.amount if r.status == "active" else ZERO
+        for r in rows
+    }
 
 
 def compare_with_clean_run(engine: Engine, clean: Engine) -> list[str]:
@@ -347,15 +346,15 @@ def compare_with_clean_run(engine: Engine, clean: Engine) -> list[str]:
     for key in sorted(set(expected) | set(own) | set(accounts)):
         want = expected.get(key, ZERO)
         if own.get(key, ZERO) != want:
-            problems.append(f"{_label(key)} is realized at {own.get(key, ZERO)}, a clean run {want}")
+            problems.append(f"{_label(key)} is realized at {own.get(key)}, a clean run {want}")
         account = accounts.get(key, FeeAccount())
         over = account.standing - want
         if not ZERO <= over <= account.hand_credits:
+            by_hand = f" (credits by hand on its invoices: {account.hand_credits})"
             problems.append(
                 f"{_label(key)} stands at {account.standing} (billed {account.billed}, credited "
                 f"{account.credited}, pending {account.pending}); a clean run realizes {want}"
-                + (f" (credits by hand on its invoices: {account.hand_credits})"
-                   if account.hand_credits else "")  # fmt: skip
+                + (by_hand if account.hand_credits else "")
             )
     hand = sum(
         (line.amount for line in ledger.lines

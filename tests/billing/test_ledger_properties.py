@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -46,8 +47,8 @@ from backoffice.runtime import Runtime
 from backoffice.schema import upgrade_schema
 from backoffice.settings import load_settings
 from backoffice.storage import create_database_engine
-from billing.invoicing import approve_batch
 from billing.invoices import Invoice, InvoiceBatch
+from billing.invoicing import approve_batch
 from billing.money import quantize
 from tests.billing.ledger_invariants import assert_ledger_consistent, compare_with_clean_run
 from tests.billing.realization_helpers import (
@@ -83,8 +84,10 @@ def build_book(engine: Engine, runner: Backoffice) -> None:
     """The worked example plus a second direct hire, a contract placement and a monthly fee."""
     load_sql_file(engine, SHARED / "ats_schema.sql")
     load_sql_file(engine, SHARED / "examples" / "ats_seed_example.sql")
-    insert_placement(engine, id=PLACEMENTS[1], start_date=dt.date(2023, 8, 1),
-                     base_salary=Decimal("90000.00"), pay_plan_code="THIRDS_D0_D30_D60")  # fmt: skip
+    insert_placement(
+        engine, id=PLACEMENTS[1], start_date=dt.date(2023, 8, 1),
+        base_salary=Decimal("90000.00"), pay_plan_code="THIRDS_D0_D30_D60",
+    )  # fmt: skip
     insert_contract_placement(engine, id=CONTRACT, start_date=dt.date(2023, 7, 3))
     insert_timecard(engine, CONTRACT, week_ending=FIRST_WEEK)
     insert_timecard(engine, CONTRACT, week_ending=FIRST_WEEK + dt.timedelta(weeks=1),
@@ -241,11 +244,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(week=st.integers(0, 20), hours=st.sampled_from(HOURS))
     def add_timecard(self, week: int, hours: str) -> None:
-        self.timecards.append(
-            insert_timecard(self.book.engine, CONTRACT, updated_at=self._stamp(),
-                            week_ending=FIRST_WEEK + dt.timedelta(weeks=week),
-                            regular_hours=Decimal(hours))  # fmt: skip
-        )
+        card_id = insert_timecard(
+            self.book.engine, CONTRACT, updated_at=self._stamp(),
+            week_ending=FIRST_WEEK + dt.timedelta(weeks=week), regular_hours=Decimal(hours),
+        )  # fmt: skip
+        self.timecards.append(card_id)
 
     @rule(placement=st.sampled_from(PLACEMENTS), salary=st.sampled_from(SALARIES))
     def change_salary(self, placement: int, salary: str) -> None:
@@ -297,18 +300,18 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 10), share=st.sampled_from(("0.01", "0.5", "1")))
     def credit_by_hand(self, pick: int, share: str) -> None:
         documents = self.book.documents()
-        invoices = [d for d in documents
-                    if d.kind == "invoice" and d.status == "approved" and d.balance > 0]  # fmt: skip
+        invoices = [
+            d for d in documents if d.kind == "invoice" and d.status == "approved" and d.balance
+        ]
         if not invoices:
             return
         invoice = invoices[pick % len(invoices)]
         amount = max(quantize(invoice.balance * Decimal(share), invoice.currency), ONE_CENT)
         refused = self.book.refusal("invoice", "credit", invoice.number, "--amount", str(amount),
                                     "--reason", "goodwill")  # fmt: skip
-        drafts_against = [d for d in documents
-                          if d.credits_invoice_id == invoice.id and d.status == "draft"]  # fmt: skip
+        drafts = [d for d in documents if (d.credits_invoice_id, d.status) == (invoice.id, "draft")]
         # Only a draft credit memo against the invoice may make less of it creditable.
-        assert refused is None or (drafts_against and "Credit at most" in refused), refused
+        assert refused is None or (drafts and "Credit at most" in refused), refused
 
     @rule(pick=st.integers(0, 10))
     def void_invoice(self, pick: int) -> None:
@@ -332,18 +335,26 @@ class LedgerMachine(RuleBasedStateMachine):
         assert_ledger_consistent(self.book.engine)
 
     def teardown(self) -> None:
-        """The end-to-end check (after every step passed), then drop the databases."""
+        """The end-to-end check (unless a step failed already), then drop the databases."""
         try:
-            if not self.checked_at_end:
-                self.checked_at_end = True
-                refused = settle(self.book)
-                assert_ledger_consistent(self.book.engine)
-                problems = refused + clean_run_problems(self.databases, self.book)
-                assert not problems, "the ledger disagrees with a clean run:\n  " + "\n  ".join(
-                    problems
-                )
+            if sys.exc_info()[0] is None:  # called from a ``finally``: no step failed
+                check_against_clean_run(self.databases, self.book)
         finally:
             self.stack.close()
+
+
+class FinalApprovalRefused(AssertionError):
+    """The batch that invoices everything left was refused: the ledger cannot be settled."""
+
+
+def check_against_clean_run(databases: Databases, book: Book) -> None:
+    """Settle the book, then compare it with a clean run over its final ATS."""
+    refused = settle(book)
+    if refused:
+        raise FinalApprovalRefused("\n".join(refused))
+    assert_ledger_consistent(book.engine)
+    problems = clean_run_problems(databases, book)
+    assert not problems, "the ledger disagrees with a clean run:\n  " + "\n  ".join(problems)
 
 
 def machine_settings(kind: str) -> settings:
@@ -366,6 +377,48 @@ def test_any_sequence_of_changes_and_commands_keeps_the_ledger_whole(kind, tmp_p
     machine = type(f"LedgerOn{kind.title()}", (LedgerMachine,),
                    {"databases": Databases(kind, tmp_path)})  # fmt: skip
     run_state_machine_as_test(machine, settings=machine_settings(kind))
+
+
+# Reproductions of what the property found, shrunk by hand to their essence
+
+ITEM_5 = pytest.mark.xfail(
+    raises=FinalApprovalRefused, strict=True,
+    reason="issue item 5: a reduction is credited against one invoice whatever is left of it",
+)  # fmt: skip
+
+
+def replay(kind: str, tmp_path: Path, steps: list[tuple[str, dict[str, Any]]]) -> None:
+    """Run ``steps`` of the state machine in order, checking as the property does."""
+    machine = type("Replay", (LedgerMachine,), {"databases": Databases(kind, tmp_path)})()
+    try:
+        for name, arguments in steps:
+            getattr(machine, name)(**arguments)
+            machine.ledger_is_consistent()
+    finally:
+        machine.teardown()
+
+
+@ITEM_5
+def test_a_cut_larger_than_the_latest_invoice_is_credited_over_the_earlier_ones(tmp_path):
+    # 40 h invoiced (3420.00), raised to 45 h (+427.50 on a second invoice), then cut to 0 h:
+    # one credit memo of 3847.50 against the invoice of 427.50 is refused for good.
+    replay("sqlite", tmp_path, [
+        ("bill", {"as_of": "2023-12-31", "through": "2023-07-31"}),
+        ("change_hours", {"card": 0, "hours": "45"}),
+        ("bill", {"as_of": "2023-12-31", "through": "2024-06-30"}),
+        ("change_hours", {"card": 0, "hours": "0"}),
+    ])  # fmt: skip
+
+
+@ITEM_5
+def test_a_fall_off_after_a_credit_by_hand_credits_only_what_is_left(tmp_path):
+    # INV-000001 bills 12500.00 of placement 5001; 125.00 is credited by hand; the
+    # placement falls off and its credit memo of 12500.00 is refused for good.
+    replay("sqlite", tmp_path, [
+        ("bill", {"as_of": "2023-12-31", "through": "2023-07-31"}),
+        ("credit_by_hand", {"pick": 0, "share": "0.01"}),
+        ("change_placement_status", {"placement": 5001, "status": "fell_off"}),
+    ])  # fmt: skip
 
 
 # Realize racing approve
@@ -403,7 +456,8 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> N
 
 def realize_holds_its_lock(book: Book) -> bool:
     with book.engine.connect() as connection:
-        return connection.scalar(select(JobLock.holder).where(JobLock.name == "realize")) is not None
+        holder = connection.scalar(select(JobLock.holder).where(JobLock.name == "realize"))
+    return holder is not None
 
 
 def blocked_on_a_lock(book: Book) -> bool:
@@ -415,7 +469,9 @@ def blocked_on_a_lock(book: Book) -> bool:
         )))  # fmt: skip
 
 
-def approve_while_realize_plans(book: Book, batch: int, realize_alone: float) -> BaseException | None:
+def approve_while_realize_plans(
+    book: Book, batch: int, realize_alone: float
+) -> NeedsUserAction | None:
     """Approve ``batch`` in a transaction that commits while ``realize`` is mid-page.
 
     Realize is started first and takes its lock; the approval then does all
@@ -427,7 +483,7 @@ def approve_while_realize_plans(book: Book, batch: int, realize_alone: float) ->
     """
     realize = RealizeInBackground(book)
     approving = Runtime(load_settings({**os.environ, **book.runner.env}))
-    refused: BaseException | None = None
+    refused: NeedsUserAction | None = None
     try:
         realize.start()
         wait_for(lambda: realize_holds_its_lock(book), "realize to take its lock")
@@ -465,6 +521,10 @@ def timed_realize(book: Book) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue item 1: realize overwrites installments an approval has just invoiced",
+)
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_realize_racing_approve_keeps_the_ledger_whole(kind, tmp_path):
     databases = Databases(kind, tmp_path)
