@@ -260,9 +260,8 @@ def _minor_unit_problems(ledger: Ledger) -> list[str]:
     for fee in ledger.fees.values():
         check(f"fee {fee.id}", fee.amount, fee.currency)
     for installment in ledger.installments.values():
-        currency = ledger.fees[installment.fee_id].currency
-        check(f"fee {installment.fee_id} installment {installment.seq}", installment.amount,
-              currency)  # fmt: skip
+        where = f"fee {installment.fee_id} installment {installment.seq}"
+        check(where, installment.amount, ledger.fees[installment.fee_id].currency)
     for document in ledger.documents.values():
         check(f"{ledger.name(document.id)} total", document.total, document.currency)
         check(f"{ledger.name(document.id)} balance", document.balance, document.currency)

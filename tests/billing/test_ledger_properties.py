@@ -50,7 +50,11 @@ from backoffice.storage import create_database_engine
 from billing.invoices import Invoice, InvoiceBatch
 from billing.invoicing import approve_batch
 from billing.money import quantize
-from tests.billing.ledger_invariants import assert_ledger_consistent, compare_with_clean_run
+from tests.billing.ledger_invariants import (
+    assert_ledger_consistent,
+    compare_with_clean_run,
+    ledger_problems,
+)
 from tests.billing.realization_helpers import (
     insert_contract_placement,
     insert_placement,
@@ -377,6 +381,38 @@ def test_any_sequence_of_changes_and_commands_keeps_the_ledger_whole(kind, tmp_p
     machine = type(f"LedgerOn{kind.title()}", (LedgerMachine,),
                    {"databases": Databases(kind, tmp_path)})  # fmt: skip
     run_state_machine_as_test(machine, settings=machine_settings(kind))
+
+
+# The checks themselves
+
+
+@pytest.mark.parametrize(
+    ("corruption", "says"),
+    [
+        ("UPDATE fee_installment SET status = 'pending' WHERE status = 'invoiced'",
+         "but is pending"),
+        ("UPDATE fee_installment SET amount = amount + 1 WHERE status = 'pending'",
+         "installments add up to"),
+        ("DELETE FROM installment_claim", "claim is held by nobody"),
+        ("UPDATE invoice SET balance = balance - 1 WHERE status = 'approved'",
+         "expected"),
+        ("UPDATE fee_installment SET amount = amount + 0.001 WHERE status = 'pending'",
+         "more digits than USD has"),
+    ],
+)  # fmt: skip
+def test_the_checks_see_a_broken_ledger(tmp_path, corruption, says):
+    machine = type("Broken", (LedgerMachine,), {"databases": Databases("sqlite", tmp_path)})()
+    try:
+        machine.bill(as_of="2023-12-31", through="2023-09-30")
+        assert ledger_problems(machine.book.engine) == []
+        with machine.book.engine.begin() as connection:
+            connection.execute(text(corruption))
+
+        problems = ledger_problems(machine.book.engine)
+
+        assert any(says in problem for problem in problems), problems
+    finally:
+        machine.stack.close()
 
 
 # Reproductions of what the property found, shrunk by hand to their essence
