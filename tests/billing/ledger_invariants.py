@@ -13,7 +13,8 @@ hold whatever the code that wrote them looks like:
 - an installment settled by an approved document is invoiced (or cancelled,
   once a fell-off fee's invoice line is credited back) at the line's amount,
   and an invoiced installment is settled by an approved document;
-- an active fee's installments, cancelled ones aside, add up to the fee;
+- an active fee's installments, cancelled ones aside, add up to the fee
+  (once realize has laid out again what a void handed back);
 - a document's total is the sum of its lines; an invoice's balance is its
   total less the credit memos applied to it, never negative, and no invoice
   is credited for more than its total;
@@ -34,7 +35,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from billing.fees import FeeInstallment, RealizedFee
+from billing.fees import FeeInstallment, FeeRecheck, RealizedFee
 from billing.invoices import InstallmentClaim, Invoice, InvoiceLine
 from billing.money import quantize
 
@@ -56,6 +57,7 @@ class Ledger:
     documents: dict[int, Any]
     lines: list[Any]
     claims: dict[tuple[int, str], int]  # (installment id, role) -> document id
+    rechecks: set[int]  # fees a void handed installments back to, for realize to lay out again
 
     @classmethod
     def read(cls, engine: Engine) -> Ledger:
@@ -69,7 +71,8 @@ class Ledger:
                 (r.installment_id, r.role): r.invoice_id
                 for r in connection.execute(select(InstallmentClaim.__table__))
             }
-        return cls(fees, installments, documents, lines, claims)
+            rechecks = set(connection.scalars(select(FeeRecheck.fee_id)))
+        return cls(fees, installments, documents, lines, claims, rechecks)
 
     def name(self, document_id: int) -> str:
         """A document as a person finds it: its number, or its draft id and batch."""
@@ -193,7 +196,12 @@ def _settlement_problems(ledger: Ledger) -> list[str]:
 
 
 def _fee_problems(ledger: Ledger) -> list[str]:
-    """(c) An active fee's standing installments add up to its amount."""
+    """(c) An active fee's standing installments add up to its amount.
+
+    Except while the fee waits for ``realize`` after a void: the void hands its
+    installments back as they were billed, beside whatever replaced them since,
+    and invoicing holds the fee until realize has laid it out again.
+    """
     standing: dict[int, Decimal] = defaultdict(Decimal)
     for installment in ledger.installments.values():
         if installment.status != CANCELLED:
@@ -202,7 +210,9 @@ def _fee_problems(ledger: Ledger) -> list[str]:
         f"fee {fee.id} ({fee.source_type} {fee.source_id}) is {fee.amount} but its "
         f"installments add up to {standing[fee.id]}"
         for fee in ledger.fees.values()
-        if fee.status == "active" and standing[fee.id] != fee.amount
+        if fee.status == "active"
+        and fee.id not in ledger.rechecks
+        and standing[fee.id] != fee.amount
     ]
 
 
