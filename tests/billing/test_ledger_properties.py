@@ -516,31 +516,36 @@ def approve_while_realize_plans(
 ) -> NeedsUserAction | None:
     """Approve ``batch`` in a transaction that commits while ``realize`` is mid-page.
 
-    Realize is started first and takes its lock; the approval then does all
-    its work and holds its transaction open while realize reads the
-    installments as they were before the approval and plans from them. On
-    PostgreSQL and MariaDB the commit waits until realize is blocked writing
-    the rows the approval holds; on SQLite (one writer at a time) for three
-    times as long as a realize alone takes. Returns the approval's refusal, if it was refused.
+    Realize reads the installments as they were before the approval and plans
+    from them while the approval's transaction is open. On PostgreSQL and
+    MariaDB the approval does its work first and commits once realize waits
+    for the rows it holds. On SQLite (one writer at a time, so realize must
+    hold its own lock before the approval writes) realize starts first and
+    the approval commits after three times as long as a realize alone takes.
+    Returns the approval's refusal, if it was refused.
     """
     realize = RealizeInBackground(book)
     approving = Runtime(load_settings({**os.environ, **book.runner.env}))
+    row_locks = book.engine.dialect.name in LOCK_WAITS
     refused: NeedsUserAction | None = None
     try:
-        realize.start()
-        wait_for(lambda: realize_holds_its_lock(book), "realize to take its lock")
+        if not row_locks:
+            realize.start()
+            wait_for(lambda: realize_holds_its_lock(book), "realize to take its lock")
         with approving.transaction() as session:
             try:
                 approve_batch(session, batch, billto_lookup(approving), now=utc_now())
             except NeedsUserAction as refusal:
                 refused = refusal
-            if book.engine.dialect.name in LOCK_WAITS:
+            if row_locks:
+                realize.start()
                 wait_for(lambda: blocked_on_a_lock(book) or not realize.is_alive(),
                          "realize to reach the approved installments")  # fmt: skip
             else:
                 time.sleep(3 * realize_alone)
     finally:
-        realize.join()
+        if realize.is_alive() or realize.ident is not None:
+            realize.join()
         approving.dispose()
     assert realize.error is None, realize.error
     return refused
