@@ -415,6 +415,21 @@ def test_the_checks_see_a_broken_ledger(tmp_path, corruption, says):
         machine.stack.close()
 
 
+def test_the_clean_run_comparison_sees_a_change_not_billed(tmp_path):
+    machine = type("Behind", (LedgerMachine,), {"databases": Databases("sqlite", tmp_path)})()
+    try:
+        machine.bill(as_of=FINAL_AS_OF, through=FINAL_THROUGH)
+        assert clean_run_problems(machine.databases, machine.book) == []
+        machine.change_salary(placement=5001, salary="120000.00")  # not realized since
+
+        problems = clean_run_problems(machine.databases, machine.book)
+
+        assert "placement 5001 is realized at 25000.0000, a clean run 30000.0000" in problems
+        assert any(p.startswith("placement 5001 stands at 25000.0000") for p in problems)
+    finally:
+        machine.stack.close()
+
+
 # Reproductions of what the property found, shrunk by hand to their essence
 
 ITEM_5 = pytest.mark.xfail(
