@@ -41,7 +41,6 @@ from ats import tables
 from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
 from backoffice.invoice_commands import billto_lookup
-from backoffice.locks import JobLock
 from backoffice.realize_command import realize_fees
 from backoffice.runtime import Runtime
 from backoffice.schema import upgrade_schema
@@ -67,7 +66,7 @@ from tests.conftest import SHARED, Backoffice
 from tests.databases import fresh_database, load_sql_file
 
 DEEPER = int(os.environ.get("BACKOFFICE_LEDGER_EXAMPLES", "0"))
-EXAMPLES = {"sqlite": 12, "postgresql": 3, "mariadb": 2}
+EXAMPLES = {"sqlite": 10, "postgresql": 2, "mariadb": 2}
 STEPS = 20
 
 PLACEMENTS = (5001, 5002)  # direct hire: 25000 in halves, 22500 in thirds
@@ -475,7 +474,7 @@ def test_a_fall_off_after_a_credit_by_hand_credits_only_what_is_left(tmp_path):
 # Realize racing approve
 
 
-RACE_BOOK = ("--placements", "120", "--seed", "7")
+RACE_BOOK = ("--placements", "50", "--seed", "7")
 RACE_AS_OF = "2024-06-30"
 RACE_ROUNDS = 2
 POLL = 0.02
@@ -498,25 +497,22 @@ class RealizeInBackground(threading.Thread):
             self.runtime.dispose()
 
 
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+def wait_for(condition: Callable[[], bool], seconds: float) -> None:
+    """Until ``condition`` holds, or ``seconds`` have passed (then the race simply did not occur).
+
+    A realize that waits for the approval some other way (its own lock, say) is fine.
+    """
     deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+    while not condition() and time.monotonic() < deadline:
         time.sleep(POLL)
-
-
-def realize_holds_its_lock(book: Book) -> bool:
-    with book.engine.connect() as connection:
-        holder = connection.scalar(select(JobLock.holder).where(JobLock.name == "realize"))
-    return holder is not None
 
 
 LOCK_WAITS = {
     "postgresql": "SELECT count(*) FROM pg_stat_activity "
     "WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    "mysql": "SELECT count(*) FROM information_schema.innodb_trx t "
-    "JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id "
-    "WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE()",
+    # MariaDB: a write that has waited a second (innodb_trx does not show it reliably)
+    "mysql": "SELECT count(*) FROM information_schema.processlist "
+    "WHERE db = DATABASE() AND command = 'Query' AND state = 'Updating' AND time >= 1",
 }
 
 
@@ -526,43 +522,31 @@ def blocked_on_a_lock(book: Book) -> bool:
         return bool(connection.scalar(text(LOCK_WAITS[book.engine.dialect.name])))
 
 
-def approve_while_realize_plans(
-    book: Book, batch: int, realize_alone: float
-) -> NeedsUserAction | None:
+def approve_while_realize_plans(book: Book, batch: int) -> NeedsUserAction | None:
     """Approve ``batch`` in a transaction that commits while ``realize`` is mid-page.
 
-    Realize reads the installments as they were before the approval and plans
-    from them while the approval's transaction is open. On PostgreSQL and
-    MariaDB the approval does its work first and commits once realize waits
-    for the rows it holds. On SQLite (one writer at a time, so realize must
-    hold its own lock before the approval writes) realize starts first and
-    the approval commits after three times as long as a realize alone takes.
-    Returns the approval's refusal, if it was refused.
+    The approval does all its work first and holds its transaction open;
+    realize then reads the installments as they were before the approval,
+    plans from them and waits for the rows the approval holds; only then does
+    the approval commit. Returns the approval's refusal, if it was refused.
     """
     realize = RealizeInBackground(book)
     approving = Runtime(load_settings({**os.environ, **book.runner.env}))
-    row_locks = book.engine.dialect.name in LOCK_WAITS
     refused: NeedsUserAction | None = None
     try:
-        if not row_locks:
-            realize.start()
-            wait_for(lambda: realize_holds_its_lock(book), "realize to take its lock")
         with approving.transaction() as session:
             try:
                 approve_batch(session, batch, billto_lookup(approving), now=utc_now())
             except NeedsUserAction as refusal:
                 refused = refusal
-            if row_locks:
-                realize.start()
-                wait_for(lambda: blocked_on_a_lock(book) or not realize.is_alive(),
-                         "realize to reach the approved installments")  # fmt: skip
-            else:
-                time.sleep(3 * realize_alone)
+            realize.start()
+            wait_for(lambda: blocked_on_a_lock(book) or not realize.is_alive(), seconds=20)
     finally:
-        if realize.is_alive() or realize.ident is not None:
+        if realize.ident is not None:
             realize.join()
         approving.dispose()
-    assert realize.error is None, realize.error
+    if realize.error is not None:  # a crash is no expected failure (see the test's mark)
+        pytest.fail(f"realize failed beside the approval: {realize.error!r}")
     return refused
 
 
@@ -577,29 +561,25 @@ def add_an_hour_to_every_approved_timecard(book: Book) -> None:
         )  # fmt: skip
 
 
-def timed_realize(book: Book) -> float:
-    started = time.monotonic()
-    book.cli("realize", "--as-of", RACE_AS_OF, "--json")
-    return time.monotonic() - started
-
-
 @pytest.mark.xfail(
-    strict=True,
+    raises=AssertionError, strict=True,
     reason="issue item 1: realize overwrites installments an approval has just invoiced",
-)
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mariadb"])
+)  # fmt: skip
+# Not on SQLite: one writer at a time, so whether realize reads before or after the
+# approval depends on timing there, and this test must fail every time while item 1 stands.
+@pytest.mark.parametrize("kind", ["postgresql", "mariadb"])
 def test_realize_racing_approve_keeps_the_ledger_whole(kind, tmp_path):
     databases = Databases(kind, tmp_path)
     with databases.fresh() as (url, folder):
         book = Book(url, folder)
         try:
             book.cli("demo-data", *RACE_BOOK)
-            realize_alone = timed_realize(book)
+            book.cli("realize", "--as-of", RACE_AS_OF, "--json")
             for _round in range(RACE_ROUNDS):
                 batch = book.cli("invoice", "run", "--through", FINAL_THROUGH, "--json")["batch_id"]
                 assert batch is not None
                 add_an_hour_to_every_approved_timecard(book)
-                if approve_while_realize_plans(book, batch, realize_alone) is not None:
+                if approve_while_realize_plans(book, batch) is not None:
                     book.cli("invoice", "discard", str(batch))  # realize went first: fine
                 assert_ledger_consistent(book.engine)
                 add_an_hour_to_every_approved_timecard(book)  # adjustments for the next batch
