@@ -66,7 +66,7 @@ from tests.conftest import SHARED, Backoffice
 from tests.databases import fresh_database, load_sql_file
 
 DEEPER = int(os.environ.get("BACKOFFICE_LEDGER_EXAMPLES", "0"))
-EXAMPLES = {"sqlite": 10, "postgresql": 2, "mariadb": 2}
+EXAMPLES = {"sqlite": 8, "postgresql": 2, "mariadb": 1}
 STEPS = 20
 
 PLACEMENTS = (5001, 5002)  # direct hire: 25000 in halves, 22500 in thirds
