@@ -173,6 +173,10 @@ class RealizationRun:
         with self.engine.connect() as connection:
             self.state = state = read_state(connection)
             self.rechecks = queued_rechecks(connection)
+        # Occurrences due by the latest as-of date of any run stand (an earlier date never
+        # cancels them), so whatever this run reads must reach them too, or a change read
+        # with an earlier date would leave them as they were for good.
+        self.as_of = max(self.as_of, _as_of(state) or self.as_of)
         self.summary.full = state.get(CATALOG_FINGERPRINT) != catalog.fingerprint
         if self.summary.full:
             logger.info("catalog changed (or first run): evaluating every ATS event")
@@ -183,7 +187,7 @@ class RealizationRun:
         with self.engine.begin() as connection:
             clear_rechecks(connection, self.rechecks)
             write_state(connection, CATALOG_FINGERPRINT, catalog.fingerprint)
-            write_state(connection, AS_OF, max(self.as_of, _as_of(state) or self.as_of).isoformat())
+            write_state(connection, AS_OF, self.as_of.isoformat())
         return self.summary
 
     @cached_property

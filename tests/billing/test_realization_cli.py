@@ -647,6 +647,26 @@ def test_earlier_as_of_never_cancels_occurrences_already_realized(sqlite_ats, cl
     assert all(status == "active" for _, _, status in occurrences_of(cli, fee_id))
 
 
+def test_a_change_read_by_an_earlier_as_of_reaches_every_occurrence_already_realized(
+    ats, runner, shared
+):
+    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    fee_id = insert_service_fee(ats, schedule="monthly", created_date=dt.date(2024, 1, 31))
+    realize(runner, "2024-04-30")
+
+    update_row(ats, tables.service_fee, fee_id, quantity=Decimal("2"))
+    realize(runner, "2024-02-29")  # reads the change, with an earlier date than before
+    realize(runner, "2024-04-30")  # the change is read already: nothing tells it apart
+
+    assert occurrences_of(runner, fee_id) == [
+        ("2024-01-31", "5000.00", "active"),
+        ("2024-02-29", "5000.00", "active"),
+        ("2024-03-31", "5000.00", "active"),
+        ("2024-04-30", "5000.00", "active"),
+    ]
+    assert_rerun_changes_nothing(runner, "2024-04-30")
+
+
 # 7. Changes after realization
 
 
