@@ -128,7 +128,7 @@ def _claim_problems(ledger: Ledger) -> list[str]:
             continue
         where = f"{ledger.name(document.id)} line {line.id}"
         if line.installment_id is None:
-            if document.kind != CREDIT_MEMO or line.fee_id is not None:
+            if document.kind != CREDIT_MEMO:  # a credit by hand may name its fee
                 problems.append(f"{where} has no installment but is not a credit by hand")
             continue
         installment = ledger.installments.get(line.installment_id)

@@ -434,11 +434,6 @@ def test_the_clean_run_comparison_sees_a_change_not_billed(tmp_path):
 
 # Reproductions of what the property found, shrunk by hand to their essence
 
-ITEM_5 = pytest.mark.xfail(
-    raises=FinalApprovalRefused, strict=True,
-    reason="issue item 5: a reduction is credited against one invoice whatever is left of it",
-)  # fmt: skip
-
 
 def replay(kind: str, tmp_path: Path, steps: list[tuple[str, dict[str, Any]]]) -> None:
     """Run ``steps`` of the state machine in order, checking as the property does."""
@@ -451,7 +446,6 @@ def replay(kind: str, tmp_path: Path, steps: list[tuple[str, dict[str, Any]]]) -
         machine.teardown()
 
 
-@ITEM_5
 def test_a_cut_larger_than_the_latest_invoice_is_credited_over_the_earlier_ones(tmp_path):
     # 40 h invoiced (3420.00), raised to 45 h (+427.50 on a second invoice), then cut to 0 h:
     # one credit memo of 3847.50 against the invoice of 427.50 is refused for good.
@@ -463,7 +457,6 @@ def test_a_cut_larger_than_the_latest_invoice_is_credited_over_the_earlier_ones(
     ])  # fmt: skip
 
 
-@ITEM_5
 def test_a_fall_off_after_a_credit_by_hand_credits_only_what_is_left(tmp_path):
     # INV-000001 bills 12500.00 of placement 5001; 125.00 is credited by hand; the
     # placement falls off and its credit memo of 12500.00 is refused for good.
