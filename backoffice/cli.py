@@ -227,7 +227,7 @@ def fees_blocked(as_json: bool) -> None:
         occurrence = f" {event['occurrence']}" if event["occurrence"] else ""
         click.echo(
             f"{event['source_type']} {event['source_id']}{occurrence} "
-            f"({event['event_date']}): {event['reason']}"
+            f"({event['event_date'] or 'no valid date'}): {event['reason']}"
         )
     click.echo(f"{len(found)} blocked event(s).", err=True)
 

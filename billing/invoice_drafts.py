@@ -215,7 +215,7 @@ class BatchPlan:
         """Invoiced installments of fees that fell off, each credited against its invoice."""
         installment, fee, claim = FeeInstallment, RealizedFee, InstallmentClaim
         credit = aliased(InstallmentClaim)
-        day_after = dt.datetime.combine(self.through + dt.timedelta(days=1), dt.time())
+        end_of_through = dt.datetime.combine(self.through, dt.time.max)  # 9999-12-31 too
         query = (
             select(installment.id, installment.amount, installment.credit_review_reason,
                    fee.source_updated_at, claim.invoice_id)
@@ -225,7 +225,7 @@ class BatchPlan:
             .where(installment.status == InstallmentStatus.INVOICED.value,
                    installment.credit_review_reason.is_not(None),
                    fee.status == FeeStatus.CANCELLED.value,
-                   fee.source_updated_at < day_after,
+                   fee.source_updated_at <= end_of_through,
                    ~exists().where(credit.installment_id == installment.id,
                                    credit.role == ClaimRole.CREDIT.value))
         )  # fmt: skip

@@ -355,9 +355,14 @@ class RealizationRun:
             self._converge(self._service_fee_page(fees), None)
 
     def _placement_page(self, placements: list[AtsPlacement]) -> _Page:
+        """The placements and every time card of theirs.
+
+        Cards are read whatever the placement's type: one of a placement whose
+        type is misspelled (or a direct hire) must be evaluated, and blocked,
+        on a full pass just as when it changes on its own.
+        """
         page = _Page()
-        contract = {p.id: p for p in placements if p.placement_type == "contract"}
-        cards = self.reader.timecards_of(contract) if contract else {}
+        cards = self.reader.timecards_of(p.id for p in placements) if placements else {}
         for placement in placements:
             if self._is_new(SourceType.PLACEMENT, placement.id):
                 evaluation = evaluate_placement(placement, self.context)
