@@ -136,15 +136,23 @@ class AtsReader:
             .limit(page_size)
         )
         if since is not None:
-            query = query.where(
-                or_(
-                    position >= self._start_bound(since - self.lookback),
-                    position < self._start_bound(FIRST_VALID_TIME),
-                )
-            )
+            # Two range reads rather than one OR, so each walks its own stretch of the index.
+            undated = query.where(position < self._start_bound(FIRST_VALID_TIME))
+            yield from self._keyset_pages(source, undated, position, page_size)
+            query = query.where(position >= self._start_bound(since - self.lookback))
+        yield from self._keyset_pages(source, query, position, page_size)
+
+    def _keyset_pages(
+        self,
+        source: Source[RecordT],
+        query: Select[Any],
+        position: ColumnElement[Any],
+        page_size: int,
+    ) -> Iterator[Page[RecordT]]:
+        """The pages of ``query``, walked by keyset (``updated_at`` as stored, ``id``)."""
         after: tuple[Any, int] | None = None
         while True:
-            rows = self._fetch(_after(query, position, table, after))
+            rows = self._fetch(_after(query, position, source.table, after))
             if not rows:
                 return
             records = [self._record(source, r) for r in rows]

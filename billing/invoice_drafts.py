@@ -174,7 +174,9 @@ class BatchPlan:
         held_blocked: set[int] = set()
         held_recheck: set[int] = set()
         for row in self.session.execute(query):
-            if (row.source_type, row.source_id, row.occurrence_key) in blocked:
+            event = (row.source_type, row.source_id)
+            # A service fee blocked as a whole (no occurrence) holds every occurrence of it.
+            if (*event, row.occurrence_key) in blocked or (*event, "") in blocked:
                 held_blocked.add(row[3])
             elif row[3] in rechecks:
                 held_recheck.add(row[3])

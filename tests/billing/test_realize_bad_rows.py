@@ -161,6 +161,22 @@ def test_negative_hours_are_blocked(book, runner):
     assert_realized(runner, good)
 
 
+def test_service_fee_blocked_as_a_whole_holds_its_realized_occurrences_from_invoicing(book, runner):
+    fee = insert_service_fee(book, schedule="monthly", created_date=dt.date(2023, 11, 15))
+    realize_json(runner)
+    update_row(book, tables.service_fee, fee, quantity=Decimal("-2"))
+
+    realize_json(runner)
+    result = runner("invoice", "run", "--through", AS_OF, "--dry-run", "--json")
+
+    assert result.exit_code == 0, result.output
+    held = {f["fee_id"] for f in list_fees(runner) if f["source_id"] == fee}
+    assert len(held) == 2
+    warnings = json.loads(result.stdout)["warnings"]
+    assert all(f"fee {fee_id} is held: its ATS event is blocked" in " ".join(warnings)
+               for fee_id in held)  # fmt: skip
+
+
 def test_hours_corrected_to_zero_are_billed_as_zero(book, runner):
     card = insert_timecard(book, insert_contract_placement(book))
     realize_json(runner)
