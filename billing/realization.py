@@ -364,15 +364,23 @@ def _realize(
     priced = price(product, assignment)
     if isinstance(priced, Unpriceable):
         return blocked(priced.reason, product.code)
+    plan = _pay_plan(event, assignment, context)
+    if isinstance(plan, str):
+        return blocked(plan, product.code)
+    return _desired(event, context, product, assignment, priced, plan)
+
+
+def _pay_plan(
+    event: _Event, assignment: AssignmentInfo, context: RealizationContext
+) -> tuple[str | None, Sequence[PlanLine]] | str:
+    """The event's pay plan (code and lines), or why it cannot be split by it."""
     plan_code = event.pay_plan_code or assignment.pay_plan_code
     lines = context.catalog.pay_plans.get(plan_code) if plan_code else FULL_ON_EVENT
     if lines is None:
-        return blocked(_missing_plan_reason(event, assignment), product.code)
+        return _missing_plan_reason(event, assignment)
     due_days = context.catalog.terms_due_days.get(assignment.terms_code, 0)
     beyond = _beyond_the_calendar(event, plan_code, lines, assignment.terms_code, due_days)
-    if beyond is not None:
-        return blocked(beyond, product.code)
-    return _desired(event, context, product, assignment, priced, (plan_code, lines))
+    return (plan_code, lines) if beyond is None else beyond
 
 
 def _product(

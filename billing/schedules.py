@@ -26,6 +26,7 @@ class Schedule(StrEnum):
 
 
 MONTHS_PER_PERIOD = {Schedule.MONTHLY: 1, Schedule.QUARTERLY: 3, Schedule.ANNUALLY: 12}
+LAST_ORDINAL = dt.date.max.toordinal()
 
 
 def occurrences(
@@ -81,9 +82,6 @@ def _periodic(created: dt.date, schedule: Schedule) -> Iterator[dt.date]:
                 return
             yield add_months(created, months)
         period += 1
-
-
-LAST_ORDINAL = dt.date.max.toordinal()
 
 
 def _month_index(day: dt.date) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from ats import tables
 from backoffice.clock import utc_now
+from billing.realization_state import RealizationState, cursor_name
 from tests.billing.realization_helpers import (
     AS_OF,
     fee_of,
@@ -75,3 +76,21 @@ def realize_and_stamp(engine, runner, card):
             .with_only_columns(tables.timecard.c.updated_at)
             .where(tables.timecard.c.id == card)
         )
+
+
+def test_mark_stored_in_the_future_by_an_earlier_version_is_brought_back_to_now(realized, runner):
+    placement = insert_contract_placement(realized)
+    card = insert_timecard(realized, placement)
+    realize(runner)
+    with realized.begin() as connection:
+        connection.execute(
+            update(RealizationState)
+            .where(RealizationState.name == cursor_name("timecards"))
+            .values(value=FUTURE.isoformat())
+        )
+    set_row(realized, tables.timecard, card, utc_now().replace(microsecond=0),
+            regular_hours=Decimal("45"))  # fmt: skip
+
+    realize(runner)
+
+    assert fee_of(runner, "timecard", card)["amount"] == "3847.50"  # 45 h at 85.50
