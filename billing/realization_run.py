@@ -227,10 +227,13 @@ class RealizationRun:
         mark = self._clamped(newest)
         boundary = Boundary(self.reader.lookback)
         for page in self.reader.iter_changed(source, mark, page_size=self.page_size):
-            for row in page.records:
-                self.summary.stamps.check(name, row)
-                boundary.add(row)
+            self._check_stamps(name, page.records)
+            boundary.add_recent(page.records, mark)
         return _Mark(name, mark, boundary.dumps(mark))
+
+    def _check_stamps(self, name: str, records: Iterable[VersionedRecord]) -> None:
+        for record in records:
+            self.summary.stamps.check(name, record)
 
     def _clamped(self, high_water: dt.datetime) -> dt.datetime:
         return clamp_mark(high_water, self.now, self.reader.lookback)
@@ -289,16 +292,15 @@ class RealizationRun:
         high_water = since
         for page in self.reader.iter_changed(source, since, page_size=self.page_size):
             fresh = [r for r in page.records if not boundary.has_seen(r)]
-            for row in page.records:
-                self.summary.stamps.check(name, row)
-                boundary.add(row)
+            self._check_stamps(name, page.records)
             if page.high_water is not None:
                 newest = self._clamped(page.high_water)
                 high_water = newest if high_water is None else max(high_water, newest)
             if high_water is None:  # nothing with a valid stamp read yet: no mark to store
                 yield fresh, None
-            else:
-                yield fresh, _Mark(name, high_water, boundary.dumps(high_water))
+                continue
+            boundary.add_recent(page.records, high_water)
+            yield fresh, _Mark(name, high_water, boundary.dumps(high_water))
 
     def _read_changes(
         self,

@@ -7,10 +7,10 @@ committed page left off (minus the reader's look-back).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,10 +81,10 @@ def content_digest(record: VersionedRecord) -> str:
     """A short, stable digest of every value of a record.
 
     Python's ``hash`` changes between processes, so the digest is a SHA-256 of
-    the record's values as text; equal rows give equal digests in every run.
+    the record's ``repr`` (a dataclass's shows every field); equal rows give
+    equal digests in every run.
     """
-    values = repr(dataclasses.astuple(record))  # type: ignore[call-overload]
-    return hashlib.sha256(values.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(repr(record).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -119,11 +119,18 @@ class Boundary:
 
     def has_seen(self, record: VersionedRecord) -> bool:
         """Whether this exact version of the row was evaluated before."""
-        return self._key(record) in self.seen
+        return bool(self.seen) and self._key(record) in self.seen
 
-    def add(self, record: VersionedRecord) -> None:
-        """Remember this version of the row as evaluated."""
-        self.seen[self._key(record)] = record.updated_at
+    def add_recent(self, records: Iterable[VersionedRecord], high_water: dt.datetime) -> None:
+        """Remember the versions of ``records`` inside the window below ``high_water``.
+
+        Older ones would only be dropped again by ``dumps``; leaving them out
+        spares a digest per row of a full pass.
+        """
+        start = high_water - self.lookback
+        for record in records:
+            if record.updated_at >= start:
+                self.seen[self._key(record)] = record.updated_at
 
     def dumps(self, high_water: dt.datetime) -> str:
         """The entries still inside the window below ``high_water``, for storing."""
