@@ -77,33 +77,33 @@ class AtsReader:
     def __init__(self, engine: Engine, *, lookback: dt.timedelta = DEFAULT_LOOKBACK) -> None:
         self.engine = engine
         self.lookback = lookback
-        self._converters: dict[str, dict[str, Callable[[Any], CheckedValue]]] = {}
+        self._columns: dict[
+            str, tuple[list[str], list[tuple[str, Callable[[Any], CheckedValue]]]]
+        ] = {}
 
     def _record(self, source: Source[RecordT], row: Row[Any]) -> RecordT:
         """The record for ``row``: dates checked, helper columns the query added ignored."""
         mapping = row._mapping
-        converters = self._converters_of(source.table)
-        values: dict[str, Any] = {}
+        plain, dated = self._columns_of(source.table)
+        values = {name: mapping[name] for name in plain}
         defects: list[Defect] = []
-        for column in source.table.columns:
-            stored = mapping[column.name]
-            convert = converters.get(column.name)
-            if convert is None:
-                values[column.name] = stored
-                continue
-            checked = convert(stored)
-            values[column.name] = checked.value
-            if checked.defect is not None:
-                defects.append(checked.defect)
+        for name, check in dated:
+            values[name], defect = check(mapping[name])
+            if defect is not None:
+                defects.append(defect)
         return source.make(**values, defects=tuple(defects))
 
-    def _converters_of(self, table: Table) -> dict[str, Callable[[Any], CheckedValue]]:
-        dialect = self.engine.dialect
-        if table.name not in self._converters:
-            self._converters[table.name] = {
-                c.name: dated_converter(c, dialect) for c in table.columns if is_dated(c)
-            }
-        return self._converters[table.name]
+    def _columns_of(
+        self, table: Table
+    ) -> tuple[list[str], list[tuple[str, Callable[[Any], CheckedValue]]]]:
+        """The table's plain column names, and its dated ones with their checks."""
+        if table.name not in self._columns:
+            dialect = self.engine.dialect
+            self._columns[table.name] = (
+                [c.name for c in table.columns if not is_dated(c)],
+                [(c.name, dated_converter(c, dialect)) for c in table.columns if is_dated(c)],
+            )
+        return self._columns[table.name]
 
     def _select(self, table: Table, *extra: ColumnElement[Any]) -> Select[Any]:
         return select(*selected_columns(table, self.engine.dialect), *extra)
@@ -227,8 +227,8 @@ class AtsReader:
         check = dated_converter(column, self.engine.dialect)
         with self.engine.connect() as connection:
             stored = connection.scalar(select(func.max(self._stored_updated_at(source.table))))
-        checked = check(stored)
-        return None if checked.defect else checked.value
+        newest, defect = check(stored)
+        return None if defect else newest
 
     def all_ids(self, source: Source[Any]) -> set[int]:
         """Every id of a small table (Billtos, companies), for reference checks."""

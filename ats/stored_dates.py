@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, DateTime, String, Table, type_coerce
@@ -25,12 +24,8 @@ UNKNOWN_DATE = dt.date(1970, 1, 1)
 UNKNOWN_TIME = dt.datetime(1970, 1, 1)
 
 
-@dataclass(frozen=True)
-class CheckedValue:
-    """A column's value ready for a record, and what is wrong with the stored one (if anything)."""
-
-    value: Any
-    defect: Defect | None = None
+# A stored value made ready for a record, and what is wrong with it (None: nothing).
+CheckedValue = tuple[Any, Defect | None]
 
 
 def is_dated(column: Any) -> bool:
@@ -62,14 +57,16 @@ def dated_converter(column: Any, dialect: Dialect) -> Callable[[Any], CheckedVal
     parse = column.type.dialect_impl(dialect).result_processor(dialect, None)
 
     def check(stored: Any) -> CheckedValue:
+        if stored is None or type(stored) is wanted:
+            return stored, None
         value = stored
         if isinstance(stored, str) and parse is not None:
             try:
                 value = parse(stored)
             except ValueError:
                 value = stored
-        if value is None or isinstance(value, wanted):
-            return CheckedValue(value)
-        return CheckedValue(stand_in, Defect(column.name, str(stored), noun))
+        if isinstance(value, wanted):
+            return value, None
+        return stand_in, Defect(column.name, str(stored), noun)
 
     return check
