@@ -30,10 +30,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from ats import tables
-from ats.records import AtsBillto, AtsCompany, AtsPlacement, AtsServiceFee, AtsTimecard
+from ats.records import AtsBillto, AtsCompany, AtsPlacement, AtsServiceFee, AtsTimecard, Defect
+from ats.stored_dates import CheckedValue, dated_converter, is_dated, selected_columns
 
 DEFAULT_LOOKBACK = dt.timedelta(minutes=10)
 DEFAULT_PAGE_SIZE = 1000
+# Earlier than any real ``updated_at``, later than MariaDB's zero date.
+FIRST_VALID_TIME = dt.datetime(1000, 1, 1)
 
 RecordT = TypeVar("RecordT")
 
@@ -44,11 +47,6 @@ class Source(Generic[RecordT]):
 
     table: Table
     make: Callable[..., RecordT]
-
-    def to_record(self, row: Row[Any]) -> RecordT:
-        """The record for ``row``, ignoring any helper columns the query added."""
-        mapping = row._mapping
-        return self.make(**{column.name: mapping[column.name] for column in self.table.columns})
 
 
 def _billto(**columns: Any) -> AtsBillto:
@@ -64,10 +62,13 @@ SERVICE_FEES: Source[AtsServiceFee] = Source(tables.service_fee, AtsServiceFee)
 
 @dataclass(frozen=True)
 class Page(Generic[RecordT]):
-    """A bounded page of changed records and the newest ``updated_at`` in it."""
+    """A bounded page of changed records and the newest valid ``updated_at`` in it.
+
+    ``high_water`` is None when no record of the page has a valid ``updated_at``.
+    """
 
     records: list[RecordT]
-    high_water: dt.datetime
+    high_water: dt.datetime | None
 
 
 class AtsReader:
@@ -76,6 +77,36 @@ class AtsReader:
     def __init__(self, engine: Engine, *, lookback: dt.timedelta = DEFAULT_LOOKBACK) -> None:
         self.engine = engine
         self.lookback = lookback
+        self._columns: dict[
+            str, tuple[list[str], list[tuple[str, Callable[[Any], CheckedValue]]]]
+        ] = {}
+
+    def _record(self, source: Source[RecordT], row: Row[Any]) -> RecordT:
+        """The record for ``row``: dates checked, helper columns the query added ignored."""
+        mapping = row._mapping
+        plain, dated = self._columns_of(source.table)
+        values = {name: mapping[name] for name in plain}
+        defects: list[Defect] = []
+        for name, check in dated:
+            values[name], defect = check(mapping[name])
+            if defect is not None:
+                defects.append(defect)
+        return source.make(**values, defects=tuple(defects))
+
+    def _columns_of(
+        self, table: Table
+    ) -> tuple[list[str], list[tuple[str, Callable[[Any], CheckedValue]]]]:
+        """The table's plain column names, and its dated ones with their checks."""
+        if table.name not in self._columns:
+            dialect = self.engine.dialect
+            self._columns[table.name] = (
+                [c.name for c in table.columns if not is_dated(c)],
+                [(c.name, dated_converter(c, dialect)) for c in table.columns if is_dated(c)],
+            )
+        return self._columns[table.name]
+
+    def _select(self, table: Table, *extra: ColumnElement[Any]) -> Select[Any]:
+        return select(*selected_columns(table, self.engine.dialect), *extra)
 
     def missing_tables(self) -> list[str]:
         """The ATS tables this database lacks (empty when the ATS is complete)."""
@@ -93,22 +124,39 @@ class AtsReader:
 
         ``since`` None reads everything. The start is closed, so a row whose
         ``updated_at`` equals the high-water mark is read again, never lost.
+        Rows whose ``updated_at`` is no real time (MariaDB's zero date sorts
+        before every other) are read on every call, so they are never lost
+        either: each time, the reader's caller sees their defect again.
         """
         table = source.table
         position = self._stored_updated_at(table)
         query = (
-            select(table, position.label("_position"))
+            self._select(table, position.label("_position"))
             .order_by(table.c.updated_at, table.c.id)
             .limit(page_size)
         )
         if since is not None:
+            # Two range reads rather than one OR, so each walks its own stretch of the index.
+            undated = query.where(position < self._start_bound(FIRST_VALID_TIME))
+            yield from self._keyset_pages(source, undated, position, page_size)
             query = query.where(position >= self._start_bound(since - self.lookback))
+        yield from self._keyset_pages(source, query, position, page_size)
+
+    def _keyset_pages(
+        self,
+        source: Source[RecordT],
+        query: Select[Any],
+        position: ColumnElement[Any],
+        page_size: int,
+    ) -> Iterator[Page[RecordT]]:
+        """The pages of ``query``, walked by keyset (``updated_at`` as stored, ``id``)."""
         after: tuple[Any, int] | None = None
         while True:
-            rows = self._fetch(_after(query, position, table, after))
+            rows = self._fetch(_after(query, position, source.table, after))
             if not rows:
                 return
-            yield Page([source.to_record(r) for r in rows], rows[-1].updated_at)
+            records = [self._record(source, r) for r in rows]
+            yield Page(records, _newest_valid(records))
             if len(rows) < page_size:
                 return
             after = (rows[-1]._position, rows[-1].id)
@@ -145,8 +193,8 @@ class AtsReader:
         found: dict[int, RecordT] = {}
         for start in range(0, len(wanted), DEFAULT_PAGE_SIZE):
             chunk = wanted[start : start + DEFAULT_PAGE_SIZE]
-            query = select(source.table).where(source.table.c.id.in_(chunk))
-            found.update({row.id: source.to_record(row) for row in self._fetch(query)})
+            query = self._select(source.table).where(source.table.c.id.in_(chunk))
+            found.update({row.id: self._record(source, row) for row in self._fetch(query)})
         return found
 
     def iter_matching(
@@ -159,24 +207,28 @@ class AtsReader:
         table = source.table
         last_id: int | None = None
         while True:
-            query = select(table).where(*conditions).order_by(table.c.id).limit(page_size)
+            query = self._select(table).where(*conditions).order_by(table.c.id).limit(page_size)
             if last_id is not None:
                 query = query.where(table.c.id > last_id)
             rows = self._fetch(query)
             if not rows:
                 return
-            yield [source.to_record(r) for r in rows]
+            yield [self._record(source, r) for r in rows]
             if len(rows) < page_size:
                 return
             last_id = rows[-1].id
 
     def max_updated_at(self, source: Source[Any]) -> dt.datetime | None:
-        """The newest ``updated_at`` of a table: where a full read leaves its high-water mark."""
+        """The newest ``updated_at`` of a table: where a full read leaves its high-water mark.
+
+        None for an empty table, or one whose every ``updated_at`` is no real time.
+        """
+        column = source.table.c.updated_at
+        check = dated_converter(column, self.engine.dialect)
         with self.engine.connect() as connection:
-            newest: dt.datetime | None = connection.scalar(
-                select(func.max(source.table.c.updated_at))
-            )
-        return newest
+            stored = connection.scalar(select(func.max(self._stored_updated_at(source.table))))
+        newest, defect = check(stored)
+        return None if defect else newest
 
     def all_ids(self, source: Source[Any]) -> set[int]:
         """Every id of a small table (Billtos, companies), for reference checks."""
@@ -190,17 +242,27 @@ class AtsReader:
         table = tables.timecard
         for start in range(0, len(wanted), DEFAULT_PAGE_SIZE):
             query = (
-                select(table)
+                self._select(table)
                 .where(table.c.placement_id.in_(wanted[start : start + DEFAULT_PAGE_SIZE]))
                 .order_by(table.c.placement_id, table.c.week_ending, table.c.id)
             )
             for row in self._fetch(query):
-                by_placement[row.placement_id].append(TIMECARDS.to_record(row))
+                by_placement[row.placement_id].append(self._record(TIMECARDS, row))
         return by_placement
 
     def _fetch(self, query: Select[Any]) -> list[Row[Any]]:
         with self.engine.connect() as connection:
             return list(connection.execute(query))
+
+
+def _newest_valid(records: list[Any]) -> dt.datetime | None:
+    """The newest ``updated_at`` among records whose ``updated_at`` is a real time."""
+    valid = [r.updated_at for r in records if not _has_bad_updated_at(r)]
+    return max(valid, default=None)
+
+
+def _has_bad_updated_at(record: Any) -> bool:
+    return any(d.column == "updated_at" for d in record.defects)
 
 
 def _after(

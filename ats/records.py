@@ -1,7 +1,10 @@
 """Plain, frozen views of ATS rows: what the rest of the service reads.
 
 Money and hours are exact ``Decimal`` on every database; booleans are bool.
-No ORM row leaves the ``ats`` package.
+No ORM row leaves the ``ats`` package. A date or timestamp the ATS stored but
+that is no real date (SQLite's ``2023-02-30``, MariaDB's ``0000-00-00``) does
+not stop the read: the record carries a stand-in value and names the field in
+``defects``, and whoever bills from the record must refuse it.
 """
 
 from __future__ import annotations
@@ -12,12 +15,25 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True)
+class Defect:
+    """A stored value that is no real date or time (``'0000-00-00'``, ``'2023-02-30'``)."""
+
+    column: str
+    stored: str
+    expected: str  # "date" or "timestamp"
+
+    def __str__(self) -> str:
+        return f"{self.column} {self.stored!r} is not a valid {self.expected}"
+
+
+@dataclass(frozen=True)
 class AtsCompany:
     """A customer company."""
 
     id: int
     name: str
     updated_at: dt.datetime
+    defects: tuple[Defect, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,7 @@ class AtsBillto:
     currency: str
     active: bool
     updated_at: dt.datetime
+    defects: tuple[Defect, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,7 @@ class AtsPlacement:
     doubletime_bill_rate: Decimal | None
     po_number: str | None
     updated_at: dt.datetime
+    defects: tuple[Defect, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,7 @@ class AtsTimecard:
     overtime_hours: Decimal
     doubletime_hours: Decimal
     updated_at: dt.datetime
+    defects: tuple[Defect, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,3 +115,4 @@ class AtsServiceFee:
     schedule_end_date: dt.date | None
     cancelled_on: dt.date | None
     updated_at: dt.datetime
+    defects: tuple[Defect, ...] = ()

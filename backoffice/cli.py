@@ -178,8 +178,12 @@ def realize(as_of: dt.datetime | None, wait: float, as_json: bool) -> None:
     runtime = current_runtime().require_current_schema()
     summary = realize_fees(runtime, (as_of or dt.datetime.now()).date(), wait_seconds=wait)
     if as_json:
-        print_json({"summary": summary.as_dict(), "full_pass": summary.full})
+        print_json(
+            {"summary": summary.as_dict(), "full_pass": summary.full, "warnings": summary.warnings}
+        )
         return
+    for warning in summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     counts = ", ".join(
         f"{count} {name.replace('_', ' ')}" for name, count in summary.as_dict().items()
     )
@@ -231,7 +235,7 @@ def fees_blocked(as_json: bool) -> None:
         occurrence = f" {event['occurrence']}" if event["occurrence"] else ""
         click.echo(
             f"{event['source_type']} {event['source_id']}{occurrence} "
-            f"({event['event_date']}): {event['reason']}"
+            f"({event['event_date'] or 'no valid date'}): {event['reason']}"
         )
     click.echo(f"{len(found)} blocked event(s).", err=True)
 

@@ -49,6 +49,8 @@ def realize_fees(runtime: Runtime, as_of: dt.date, *, wait_seconds: float) -> Re
         )
         summary = run.run()
     logger.info("realize finished: %s", summary.as_dict())
+    for warning in summary.warnings:
+        logger.warning("realize: %s", warning)
     return summary
 
 

@@ -44,6 +44,29 @@ class BilltoTree:
         self._chains[billto_id] = tuple(chain)
         return self._chains[billto_id]
 
+    def broken_link(self, billto_id: int) -> str | None:
+        """Why the walk up from ``billto_id`` does not reach a top Billto (None: it does).
+
+        A parent that is not in the ATS, or a cycle of parents, leaves no
+        company at the top and no parent that an assignment could mean: the
+        Billto an invoice goes to would depend on where the walk starts. The
+        cycle is named from its smallest id, the same from wherever it is met.
+        """
+        walked: list[int] = []
+        current = self.billtos.get(billto_id)
+        while current is not None and current.parent_id is not None:
+            walked.append(current.id)
+            parent = self.billtos.get(current.parent_id)
+            if parent is None:
+                return (
+                    f"the parent of Billto {current.id} is Billto {current.parent_id}, which is "
+                    "not in the ATS: correct parent_id in the ATS"
+                )
+            if parent.id in walked:
+                return _describe_cycle(walked[walked.index(parent.id) :])
+            current = parent
+        return None
+
     def subtree(self, billto_ids: Iterable[int]) -> set[int]:
         """The given Billtos and every Billto below them."""
         wanted = set(billto_ids)
@@ -53,3 +76,13 @@ class BilltoTree:
         """``Billto 110 'Acme Engineering'`` for messages a person reads."""
         billto = self.billtos.get(billto_id)
         return f"Billto {billto_id} '{billto.name}'" if billto else f"Billto {billto_id}"
+
+
+def _describe_cycle(cycle: list[int]) -> str:
+    start = cycle.index(min(cycle))
+    ordered = cycle[start:] + cycle[:start]
+    path = " → ".join(str(i) for i in [*ordered, ordered[0]])
+    return (
+        f"the parents of Billtos {path} form a cycle, so no Billto is at its top: correct "
+        "parent_id in the ATS"
+    )

@@ -89,8 +89,10 @@ def _installment(
 
 
 def list_blocked(session: Session) -> list[dict[str, Any]]:
-    """Every blocked ATS event with its reason, oldest event first."""
-    query = select(BlockedEvent).order_by(BlockedEvent.event_date, BlockedEvent.id)
+    """Every blocked ATS event with its reason: those without a valid date, then oldest first."""
+    query = select(BlockedEvent).order_by(
+        BlockedEvent.event_date.is_not(None), BlockedEvent.event_date, BlockedEvent.id
+    )
     return [
         {
             "source_type": b.source_type,
@@ -98,7 +100,7 @@ def list_blocked(session: Session) -> list[dict[str, Any]]:
             "occurrence": b.occurrence.isoformat() if b.occurrence else None,
             "billto_id": b.billto_id,
             "product_code": b.product_code,
-            "event_date": b.event_date.isoformat(),
+            "event_date": b.event_date.isoformat() if b.event_date else None,
             "reason": b.reason,
         }
         for b in session.scalars(query)

@@ -173,6 +173,6 @@ class BlockedEvent(Base):
     occurrence: Mapped[dt.date | None] = mapped_column(Date)
     billto_id: Mapped[int] = mapped_column(Integer)
     product_code: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
-    event_date: Mapped[dt.date] = mapped_column(Date)
+    event_date: Mapped[dt.date | None] = mapped_column(Date)  # None: the ATS date is invalid
     reason: Mapped[str] = mapped_column(Text)
     source_updated_at: Mapped[dt.datetime] = mapped_column(DateTime)

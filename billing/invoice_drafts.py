@@ -193,7 +193,9 @@ class BatchPlan:
         held_blocked: set[int] = set()
         held_recheck: set[int] = set()
         for row in self.session.execute(query):
-            if (row.source_type, row.source_id, row.occurrence_key) in blocked:
+            event = (row.source_type, row.source_id)
+            # A service fee blocked as a whole (no occurrence) holds every occurrence of it.
+            if (*event, row.occurrence_key) in blocked or (*event, "") in blocked:
                 held_blocked.add(row[3])
             elif row[3] in rechecks:
                 held_recheck.add(row[3])
@@ -289,7 +291,7 @@ class BatchPlan:
         """Invoiced installments of fees that fell off, each credited against its invoice."""
         installment, fee, claim = FeeInstallment, RealizedFee, InstallmentClaim
         credit = aliased(InstallmentClaim)
-        day_after = dt.datetime.combine(self.through + dt.timedelta(days=1), dt.time())
+        end_of_through = dt.datetime.combine(self.through, dt.time.max)  # 9999-12-31 too
         query = (
             select(installment.id, installment.amount, installment.credit_review_reason,
                    fee.source_updated_at, claim.invoice_id)
@@ -299,7 +301,7 @@ class BatchPlan:
             .where(installment.status == InstallmentStatus.INVOICED.value,
                    installment.credit_review_reason.is_not(None),
                    fee.status == FeeStatus.CANCELLED.value,
-                   fee.source_updated_at < day_after,
+                   fee.source_updated_at <= end_of_through,
                    ~exists().where(credit.installment_id == installment.id,
                                    credit.role == ClaimRole.CREDIT.value))
         )  # fmt: skip

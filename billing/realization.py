@@ -9,10 +9,11 @@ fee must go away). Writing the outcome is ``billing.convergence``'s job.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from itertools import islice
 
 from ats.records import AtsPlacement, AtsServiceFee, AtsTimecard
 from billing.assignments import BillTo
@@ -22,7 +23,7 @@ from billing.catalog_snapshot import AssignmentInfo, CatalogSnapshot, ProductInf
 from billing.coverage import Coverage
 from billing.fees import SourceType, occurrence_key
 from billing.money import is_known_currency
-from billing.pay_plans import FULL_ON_EVENT, ScheduledAmount, split_by_pay_plan
+from billing.pay_plans import FULL_ON_EVENT, PlanLine, ScheduledAmount, split_by_pay_plan
 from billing.pricing import (
     Price,
     Unpriceable,
@@ -30,7 +31,8 @@ from billing.pricing import (
     price_service_fee,
     price_timecard,
 )
-from billing.schedules import Schedule, occurrences
+from billing.schedules import Schedule, iter_occurrences
+from billing.validity import placement_problem, service_fee_problem, timecard_problem
 
 ASSIGNMENT_ACTION = "add one in Catalog → Customer assignments"
 
@@ -38,6 +40,8 @@ ASSIGNMENT_ACTION = "add one in Catalog → Customer assignments"
 PLACEMENT_PRICINGS = frozenset({Pricing.PERCENTAGE, Pricing.FLAT})
 TIMECARD_PRICINGS = frozenset({Pricing.HOURLY})
 SERVICE_FEE_PRICINGS = frozenset({Pricing.UNIT, Pricing.FLAT})
+# The most occurrences of one service fee a run realizes (a weekly fee over 96 years).
+MAX_OCCURRENCES = 5000
 
 
 class Removal(StrEnum):
@@ -82,12 +86,15 @@ class DesiredFee:
 
 @dataclass(frozen=True)
 class Blocked:
-    """An event that cannot be realized yet, and why."""
+    """An event that cannot be realized yet, and why.
+
+    ``event_date`` is None when the ATS row's own date is no real date.
+    """
 
     key: EventKey
     billto_id: int
     product_code: str | None
-    event_date: dt.date
+    event_date: dt.date | None
     reason: str
     source_updated_at: dt.datetime
 
@@ -140,6 +147,11 @@ class _Event:
 def evaluate_placement(placement: AtsPlacement, context: RealizationContext) -> Evaluation:
     """A direct-hire placement's fee; contract placements bill through their time cards."""
     key = EventKey(SourceType.PLACEMENT, placement.id)
+    problem = placement_problem(placement)
+    if problem is not None:
+        event_date = None if _is_defective(placement, "start_date") else placement.start_date
+        return Blocked(key, placement.billto_id, placement.product_code, event_date, problem,
+                       placement.updated_at)  # fmt: skip
     if placement.placement_type != "direct_hire":
         reason = f"placement {placement.id} is a contract placement, billed by its time cards"
         return NotBillable(key, Removal.CANCEL, reason, placement.updated_at)
@@ -177,12 +189,22 @@ def evaluate_timecard(
 ) -> Evaluation:
     """An approved time card's fee: hours by type times the placement's bill rates."""
     key = EventKey(SourceType.TIMECARD, card.id)
+    problem = timecard_problem(card)
+    if problem is not None:
+        event_date = None if _is_defective(card, "week_ending") else card.week_ending
+        billto_id = placement.billto_id if placement is not None else 0
+        return Blocked(key, billto_id, None, event_date, problem, card.updated_at)
     if card.status != "approved":
         reason = f"time card {card.id} is {card.status}, not approved"
         return NotBillable(key, Removal.ZERO, reason, card.updated_at)
     if placement is None:
         reason = f"time card {card.id} belongs to placement {card.placement_id}, not in the ATS"
         return Blocked(key, 0, None, card.week_ending, reason, card.updated_at)
+    problem = placement_problem(placement)
+    if problem is not None:
+        reason = f"time card {card.id} cannot be billed: {problem}"
+        return Blocked(key, placement.billto_id, placement.product_code, card.week_ending,
+                       reason, card.updated_at)  # fmt: skip
     event = _Event(
         key=key,
         billto_id=placement.billto_id,
@@ -207,23 +229,53 @@ def evaluate_timecard(
 
 
 def evaluate_service_fee(fee: AtsServiceFee, context: RealizationContext) -> list[Evaluation]:
-    """One evaluation per occurrence due by the as-of date."""
-    try:
-        schedule = Schedule(fee.schedule)
-    except ValueError:
-        reason = f"service fee {fee.id} has an unknown schedule {fee.schedule!r}: fix it in the ATS"
-        key = EventKey(SourceType.SERVICE_FEE, fee.id)
+    """One evaluation per occurrence due by the as-of date.
+
+    A fee that cannot be read as a schedule is blocked as a whole (one entry,
+    no occurrence), and so is one with more than ``MAX_OCCURRENCES`` due: an
+    as-of date or a created date centuries away must not make a run list
+    (or bill) tens of thousands of occurrences.
+    """
+    key = EventKey(SourceType.SERVICE_FEE, fee.id)
+    problem = service_fee_problem(fee)
+    if problem is not None:
+        event_date = None if _is_defective(fee, "created_date") else fee.created_date
+        return [Blocked(key, fee.billto_id, fee.product_code, event_date, problem,
+                        fee.updated_at)]  # fmt: skip
+    schedule = Schedule(fee.schedule)
+    if _has_too_many_occurrences(fee, schedule, context.as_of):
+        reason = (
+            f"service fee {fee.id} would have more than {MAX_OCCURRENCES} occurrences by "
+            f"{context.as_of}: give it a schedule_end_date in the ATS, or realize with an "
+            "earlier --as-of"
+        )
         return [Blocked(key, fee.billto_id, fee.product_code, fee.created_date, reason,
                         fee.updated_at)]  # fmt: skip
-    dates = occurrences(
+    scheduled = schedule is not Schedule.ONE_TIME
+    return [
+        _evaluate_occurrence(fee, day if scheduled else None, day, context)
+        for day in _occurrences_of(fee, schedule, context.as_of)
+    ]
+
+
+def _has_too_many_occurrences(fee: AtsServiceFee, schedule: Schedule, as_of: dt.date) -> bool:
+    due = islice(_occurrences_of(fee, schedule, as_of), MAX_OCCURRENCES + 1)
+    return sum(1 for _day in due) > MAX_OCCURRENCES
+
+
+def _is_defective(record: AtsPlacement | AtsTimecard | AtsServiceFee, column: str) -> bool:
+    """Whether the record's ``column`` holds a stand-in for a value that is no real date."""
+    return any(defect.column == column for defect in record.defects)
+
+
+def _occurrences_of(fee: AtsServiceFee, schedule: Schedule, as_of: dt.date) -> Iterator[dt.date]:
+    return iter_occurrences(
         fee.created_date,
         schedule,
-        as_of=context.as_of,
+        as_of=as_of,
         end=fee.schedule_end_date,
         cancelled_on=fee.cancelled_on,
     )
-    scheduled = schedule is not Schedule.ONE_TIME
-    return [_evaluate_occurrence(fee, day if scheduled else None, day, context) for day in dates]
 
 
 def is_occurrence_gone(fee: AtsServiceFee, occurrence: dt.date | None, as_of: dt.date) -> bool:
@@ -234,23 +286,18 @@ def is_occurrence_gone(fee: AtsServiceFee, occurrence: dt.date | None, as_of: dt
     the as-of date that was not evaluated is gone (cancelled, ended, or the
     schedule changed).
     """
-    try:
-        schedule = Schedule(fee.schedule)
-    except ValueError:
-        return False  # blocked until the schedule is fixed: leave realized fees alone
+    if service_fee_problem(fee) is not None:
+        return False  # blocked until the ATS row is fixed: leave realized fees alone
+    schedule = Schedule(fee.schedule)
+    if _has_too_many_occurrences(fee, schedule, as_of):
+        return False  # blocked as a whole: leave realized fees alone
     if (occurrence is None) != (schedule is Schedule.ONE_TIME):
         return True
     day = occurrence or fee.created_date
     if day <= as_of:
         return True
-    still = occurrences(
-        fee.created_date,
-        schedule,
-        as_of=day,
-        end=fee.schedule_end_date,
-        cancelled_on=fee.cancelled_on,
-    )
-    return day not in still
+    still = islice(_occurrences_of(fee, schedule, day), MAX_OCCURRENCES + 1)
+    return day not in set(still)
 
 
 def _evaluate_occurrence(
@@ -299,6 +346,9 @@ def _realize(
 
     if not context.billtos.chain(event.billto_id):
         return blocked(f"Billto {event.billto_id} is not in the ATS")
+    broken = context.billtos.broken_link(event.billto_id)
+    if broken is not None:
+        return blocked(f"{context.billtos.describe(event.billto_id)} cannot be invoiced: {broken}")
     if not is_known_currency(event.currency):
         return blocked(f"currency {event.currency!r} is not an ISO 4217 code this service knows")
     product = _product(event, context, pricings)
@@ -314,9 +364,23 @@ def _realize(
     priced = price(product, assignment)
     if isinstance(priced, Unpriceable):
         return blocked(priced.reason, product.code)
-    return _desired(event, context, product, assignment, priced) or blocked(
-        _missing_plan_reason(event, assignment), product.code
-    )
+    plan = _pay_plan(event, assignment, context)
+    if isinstance(plan, str):
+        return blocked(plan, product.code)
+    return _desired(event, context, product, assignment, priced, plan)
+
+
+def _pay_plan(
+    event: _Event, assignment: AssignmentInfo, context: RealizationContext
+) -> tuple[str | None, Sequence[PlanLine]] | str:
+    """The event's pay plan (code and lines), or why it cannot be split by it."""
+    plan_code = event.pay_plan_code or assignment.pay_plan_code
+    lines = context.catalog.pay_plans.get(plan_code) if plan_code else FULL_ON_EVENT
+    if lines is None:
+        return _missing_plan_reason(event, assignment)
+    due_days = context.catalog.terms_due_days.get(assignment.terms_code, 0)
+    beyond = _beyond_the_calendar(event, plan_code, lines, assignment.terms_code, due_days)
+    return (plan_code, lines) if beyond is None else beyond
 
 
 def _product(
@@ -356,18 +420,42 @@ def _product(
     )
 
 
+def _beyond_the_calendar(
+    event: _Event,
+    plan_code: str | None,
+    lines: Sequence[PlanLine],
+    terms_code: str,
+    due_days: int,
+) -> str | None:
+    """Why an installment or its invoice's due date would not be a date (None: all are).
+
+    A start date of 9999-12-01 with a 90-day plan, or an offset of 2**31 days
+    stored before import bounded them, would otherwise stop the whole run.
+    """
+    offsets = [line.days_from_event for line in lines]
+    first = event.event_date.toordinal() + min(offsets)
+    last = event.event_date.toordinal() + max(offsets) + due_days
+    if first >= 1 and last <= dt.date.max.toordinal():
+        return None
+    return (
+        f"{event.key.source_type.value.replace('_', ' ')} {event.key.source_id} dated "
+        f"{event.event_date} cannot be split: pay plan {plan_code or 'in full on the event date'} "
+        f"(installments {min(offsets)} to {max(offsets)} days after the event) and terms "
+        f"{terms_code} ({due_days} days) put a date outside {dt.date.min} to {dt.date.max}: "
+        "correct the date in the ATS, or the pay plan or terms in the catalog"
+    )
+
+
 def _desired(
     event: _Event,
     context: RealizationContext,
     product: ProductInfo,
     assignment: AssignmentInfo,
     priced: Price,
-) -> DesiredFee | None:
-    """The desired fee, or None when the pay plan it names is not in the catalog."""
-    plan_code = event.pay_plan_code or assignment.pay_plan_code
-    lines = context.catalog.pay_plans.get(plan_code) if plan_code else FULL_ON_EVENT
-    if lines is None:
-        return None
+    plan: tuple[str | None, Sequence[PlanLine]],
+) -> DesiredFee:
+    """The desired fee under the pay plan ``plan`` (its code and lines)."""
+    plan_code, lines = plan
     schedule = tuple(split_by_pay_plan(priced.amount, event.currency, event.event_date, lines))
     po_number = event.po_number or assignment.po_number
     invoice_billto = _invoice_billto(event.billto_id, assignment, context)

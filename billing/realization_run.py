@@ -17,9 +17,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -44,10 +44,12 @@ from billing.realization import (
     is_occurrence_gone,
     why_occurrence_gone,
 )
+from billing.realization_stamps import StampWarnings, clamp_mark
 from billing.realization_state import (
     AS_OF,
     CATALOG_FINGERPRINT,
     Boundary,
+    VersionedRecord,
     boundary_name,
     cursor_name,
     parse_cursor,
@@ -72,8 +74,12 @@ ANALYZE_EVERY = 200_000  # fees written between refreshes of the planner's stati
 
 @dataclass
 class RealizationSummary:
-    """How many events a run found new, changed, cancelled, blocked or unchanged."""
+    """How many events a run found new, changed, cancelled, blocked or unchanged.
 
+    ``stamps`` holds the ATS rows whose ``updated_at`` a person must look at.
+    """
+
+    stamps: StampWarnings
     counts: Counter[str] = field(default_factory=Counter)
     full: bool = False
 
@@ -81,6 +87,11 @@ class RealizationSummary:
         """The contract's summary keys first, then the others."""
         keys = [o.value for o in Outcome]
         return {key: self.counts.get(key, 0) for key in keys}
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a person should check in the ATS, one sentence each."""
+        return self.stamps.sentences()
 
 
 @dataclass
@@ -101,17 +112,7 @@ class _Page:
 Progress = Callable[[int], None]
 
 
-class _Versioned(Protocol):
-    """An ATS record: every one has an id and an ``updated_at``."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def updated_at(self) -> dt.datetime: ...
-
-
-VersionedT = TypeVar("VersionedT", bound=_Versioned)
+VersionedT = TypeVar("VersionedT", bound=VersionedRecord)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class RealizationRun:
         self.progress = progress
         self.page_size = page_size
         self.heartbeat = heartbeat
-        self.summary = RealizationSummary()
+        self.summary = RealizationSummary(StampWarnings(now))
         # Rows already evaluated in an incremental run (a changed Billto and a changed
         # placement can lead to the same row); a full pass reads each row once.
         self.seen: set[tuple[SourceType, int]] = set()
@@ -205,22 +206,41 @@ class RealizationRun:
             self._mark_of_table(BILLTOS, "billtos"),
         ]
         self._read_changes(PLACEMENTS, "placements", None, self._placement_page)
+        self._timecards_without_placement()
         self._read_changes(SERVICE_FEES, "service_fees", None, self._service_fee_page)
         with self.engine.begin() as connection:
             for mark in marks:
                 if mark is not None:
                     mark.write(connection)
 
+    def _timecards_without_placement(self) -> None:
+        """Time cards whose placement is not in the ATS: read through no placement, so asked for.
+
+        An incremental run reads them as changed time cards and blocks them;
+        a full pass must reach the same outcome.
+        """
+        orphaned = tables.timecard.c.placement_id.not_in(select(tables.placement.c.id))
+        for cards in self.reader.iter_matching(TIMECARDS, orphaned, page_size=self.page_size):
+            self._converge(self._timecard_page(cards), None)
+
     def _mark_of_table(self, source: Source[Any], name: str) -> _Mark | None:
         """The mark a full read of ``source`` would leave, taken before the pass starts."""
         newest = self.reader.max_updated_at(source)
         if newest is None:
             return None
+        mark = self._clamped(newest)
         boundary = Boundary(self.reader.lookback)
-        for page in self.reader.iter_changed(source, newest, page_size=self.page_size):
-            for row in page.records:
-                boundary.add(row.id, row.updated_at)
-        return _Mark(name, newest, boundary.dumps(newest))
+        for page in self.reader.iter_changed(source, mark, page_size=self.page_size):
+            self._check_stamps(name, page.records)
+            boundary.add_recent(page.records, mark)
+        return _Mark(name, mark, boundary.dumps(mark))
+
+    def _check_stamps(self, name: str, records: Iterable[VersionedRecord]) -> None:
+        for record in records:
+            self.summary.stamps.check(name, record)
+
+    def _clamped(self, high_water: dt.datetime) -> dt.datetime:
+        return clamp_mark(high_water, self.now, self.reader.lookback)
 
     def _incremental_pass(self) -> None:
         self._billto_changes()
@@ -232,8 +252,8 @@ class RealizationRun:
             SERVICE_FEES, "service_fees", self._since("service_fees"), self._service_fee_page
         )
         last_as_of = _as_of(self.state)
-        if last_as_of is not None and self.as_of > last_as_of:
-            self._fees_due_between(last_as_of, self.as_of)
+        if last_as_of is not None and self.as_of != last_as_of:
+            self._fees_due_between(min(last_as_of, self.as_of), max(last_as_of, self.as_of))
         self._rechecked_events()
 
     def _rechecked_events(self) -> None:
@@ -257,11 +277,13 @@ class RealizationRun:
                     self._converge(to_page(rows), None)
 
     def _since(self, name: str) -> dt.datetime | None:
-        return parse_cursor(self.state.get(cursor_name(name)))
+        """The stored mark, clamped: one stored before marks were clamped may be in the future."""
+        stored = parse_cursor(self.state.get(cursor_name(name)))
+        return None if stored is None else self._clamped(stored)
 
     def _changed_rows(
         self, source: Source[VersionedT], name: str, since: dt.datetime | None
-    ) -> Iterator[tuple[list[VersionedT], _Mark]]:
+    ) -> Iterator[tuple[list[VersionedT], _Mark | None]]:
         """Pages of rows changed since ``since``, less those the last run saw unchanged.
 
         Each page comes with the mark (high-water and boundary) to store once
@@ -271,11 +293,18 @@ class RealizationRun:
             boundary = Boundary(self.reader.lookback)
         else:
             boundary = Boundary.load(self.state.get(boundary_name(name)), self.reader.lookback)
+        high_water = since
         for page in self.reader.iter_changed(source, since, page_size=self.page_size):
-            fresh = [r for r in page.records if not boundary.has_seen(r.id, r.updated_at)]
-            for row in page.records:
-                boundary.add(row.id, row.updated_at)
-            yield fresh, _Mark(name, page.high_water, boundary.dumps(page.high_water))
+            fresh = [r for r in page.records if not boundary.has_seen(r)]
+            self._check_stamps(name, page.records)
+            if page.high_water is not None:
+                newest = self._clamped(page.high_water)
+                high_water = newest if high_water is None else max(high_water, newest)
+            if high_water is None:  # nothing with a valid stamp read yet: no mark to store
+                yield fresh, None
+                continue
+            boundary.add_recent(page.records, high_water)
+            yield fresh, _Mark(name, high_water, boundary.dumps(high_water))
 
     def _read_changes(
         self,
@@ -294,7 +323,7 @@ class RealizationRun:
         mark = None
         for rows, page_mark in self._changed_rows(BILLTOS, "billtos", self._since("billtos")):
             changed.update(b.id for b in rows)
-            mark = page_mark
+            mark = page_mark or mark
         affected = sorted(self.context.billtos.subtree(changed)) if changed else []
         for start in range(0, len(affected), self.page_size):
             chunk = affected[start : start + self.page_size]
@@ -332,9 +361,14 @@ class RealizationRun:
             self._converge(self._service_fee_page(fees), None)
 
     def _placement_page(self, placements: list[AtsPlacement]) -> _Page:
+        """The placements and every time card of theirs.
+
+        Cards are read whatever the placement's type: one of a placement whose
+        type is misspelled (or a direct hire) must be evaluated, and blocked,
+        on a full pass just as when it changes on its own.
+        """
         page = _Page()
-        contract = {p.id: p for p in placements if p.placement_type == "contract"}
-        cards = self.reader.timecards_of(contract) if contract else {}
+        cards = self.reader.timecards_of(p.id for p in placements) if placements else {}
         for placement in placements:
             if self._is_new(SourceType.PLACEMENT, placement.id):
                 evaluation = evaluate_placement(placement, self.context)

@@ -389,3 +389,30 @@ def test_every_source_reads_its_own_table(sqlite_ats, source):
     pages = _walk(AtsReader(sqlite_ats), source, None, page_size=10)
 
     assert _ids(pages) == expected.get(source.table.name, [])
+
+
+def test_date_that_does_not_exist_is_read_as_a_named_defect_not_an_error(sqlite_ats):
+    with sqlite_ats.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO ats_timecard (id, placement_id, week_ending, status, updated_at) "
+                "VALUES (7, 5001, '2023-02-30', 'approved', '2023-03-01 09:00:00')"
+            )
+        )
+    reader = AtsReader(sqlite_ats)
+
+    (card,) = [r for page in _walk(reader, TIMECARDS, None, page_size=10) for r in page.records]
+
+    assert [str(d) for d in card.defects] == ["week_ending '2023-02-30' is not a valid date"]
+    assert card.updated_at == dt.datetime(2023, 3, 1, 9, 0)
+    assert reader.get(TIMECARDS, [7])[7].defects == card.defects
+
+
+def test_page_high_water_leaves_out_a_timestamp_that_does_not_exist(sqlite_ats):
+    _insert_companies_as_text(sqlite_ats, [2], "2023-06-02 12:00:00")
+    _insert_companies_as_text(sqlite_ats, [3], "2023-06-31 12:00:00")
+
+    (page,) = _walk(AtsReader(sqlite_ats), COMPANIES, None, page_size=10)
+
+    assert page.high_water == dt.datetime(2023, 6, 2, 12, 0)
+    assert [r.id for r in page.records if r.defects] == [3]

@@ -97,6 +97,23 @@ def test_month_based_fees_keep_the_created_day_clamped_to_month_end(
 
 
 @pytest.mark.parametrize(
+    ("schedule", "created", "expected_last", "expected_count"),
+    [
+        pytest.param(Schedule.WEEKLY, "9999-12-01", "9999-12-29", 5, id="weekly"),
+        pytest.param(Schedule.MONTHLY, "9999-06-30", "9999-12-30", 7, id="monthly"),
+        pytest.param(Schedule.QUARTERLY, "9999-02-28", "9999-11-28", 4, id="quarterly"),
+        pytest.param(Schedule.ANNUALLY, "9999-03-01", "9999-03-01", 1, id="annually"),
+    ],
+)  # fmt: skip
+def test_occurrences_end_at_the_last_date_a_date_can_hold(
+    schedule, created, expected_last, expected_count
+):
+    dates = occurrences(D(created), schedule, as_of=dt.date.max)
+
+    assert (dates[-1].isoformat(), len(dates)) == (expected_last, expected_count)
+
+
+@pytest.mark.parametrize(
     ("end", "cancelled_on", "expected"),
     [
         pytest.param("2024-03-15", None, ["2024-01-15", "2024-02-15", "2024-03-15"],
