@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -62,6 +62,7 @@ from billing.realization_store import (
     clear_rechecks,
     load_fee_states,
     queued_rechecks,
+    realized_through,
     refresh_statistics,
     replace_blocked,
 )
@@ -101,6 +102,7 @@ class _Page:
     evaluations: list[Evaluation] = field(default_factory=list)
     sources: dict[SourceType, set[int]] = field(default_factory=dict)
     service_fees: dict[int, AtsServiceFee] = field(default_factory=dict)
+    horizons: dict[int, dt.date] = field(default_factory=dict)  # service fee id: evaluated through
 
     def add(
         self, source_type: SourceType, source_id: int, evaluations: Iterable[Evaluation]
@@ -174,10 +176,6 @@ class RealizationRun:
         with self.engine.connect() as connection:
             self.state = state = read_state(connection)
             self.rechecks = queued_rechecks(connection)
-        # Occurrences due by the latest as-of date of any run stand (an earlier date never
-        # cancels them), so whatever this run reads must reach them too, or a change read
-        # with an earlier date would leave them as they were for good.
-        self.as_of = max(self.as_of, _as_of(state) or self.as_of)
         self.summary.full = state.get(CATALOG_FINGERPRINT) != catalog.fingerprint
         if self.summary.full:
             logger.info("catalog changed (or first run): evaluating every ATS event")
@@ -392,13 +390,25 @@ class RealizationRun:
         return page
 
     def _service_fee_page(self, fees: list[AtsServiceFee]) -> _Page:
+        """Each fee evaluated through this run's as-of, or its latest realized occurrence.
+
+        Occurrences realized by a run with a later as-of date stand (an earlier
+        date never cancels them), so a change read now must reach them too, or
+        they would keep their old amounts for good.
+        """
         page = _Page()
+        with self.engine.connect() as connection:
+            realized = realized_through(connection, [fee.id for fee in fees])
         for fee in fees:
             if not self._is_new(SourceType.SERVICE_FEE, fee.id):
                 continue
-            evaluations = evaluate_service_fee(fee, self.context)
-            page.add(SourceType.SERVICE_FEE, fee.id, evaluations)
+            horizon = max(self.as_of, realized.get(fee.id, self.as_of))
+            context = self.context
+            if horizon != self.as_of:
+                context = replace(context, as_of=horizon)
+            page.add(SourceType.SERVICE_FEE, fee.id, evaluate_service_fee(fee, context))
             page.service_fees[fee.id] = fee
+            page.horizons[fee.id] = horizon
         return page
 
     def _converge(self, page: _Page, mark: _Mark | None) -> None:
@@ -459,7 +469,8 @@ class RealizationRun:
                 continue
             fee = page.service_fees.get(source_id)
             key = _key_from(natural)
-            if fee is None or not is_occurrence_gone(fee, key.occurrence, self.as_of):
+            horizon = page.horizons.get(source_id, self.as_of)
+            if fee is None or not is_occurrence_gone(fee, key.occurrence, horizon):
                 continue
             gone = NotBillable(key, Removal.CANCEL, why_occurrence_gone(fee), fee.updated_at)
             change = converge(state, gone, self.now, recheck=state.id in self.rechecks)

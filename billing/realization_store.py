@@ -8,6 +8,7 @@ passes one connection in one transaction per page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -63,6 +64,24 @@ def load_fee_states(
         )
         for row in fees.values()
     }
+
+
+def realized_through(connection: Connection, service_fee_ids: Iterable[int]) -> dict[int, dt.date]:
+    """The latest occurrence realized so far (in any status) of each of these service fees."""
+    latest: dict[int, dt.date] = {}
+    wanted = sorted(set(service_fee_ids))
+    for start in range(0, len(wanted), CHUNK):
+        query = (
+            select(FEES.c.source_id, func.max(FEES.c.occurrence))
+            .where(
+                FEES.c.source_type == SourceType.SERVICE_FEE.value,
+                FEES.c.source_id.in_(wanted[start : start + CHUNK]),
+                FEES.c.occurrence.is_not(None),
+            )
+            .group_by(FEES.c.source_id)
+        )
+        latest.update({source_id: day for source_id, day in connection.execute(query)})
+    return latest
 
 
 def _installments_of(
