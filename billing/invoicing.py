@@ -20,11 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CursorResult, and_, case, delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
 from backoffice.paging import pages
-from backoffice.storage import refresh_planner_statistics
+from backoffice.storage import is_deadlock, refresh_planner_statistics
 from billing.catalog import Terms
 from billing.fees import FeeInstallment, InstallmentStatus
 from billing.invoice_drafts import DraftDocument
@@ -142,7 +143,32 @@ def approve_batch(
     now: dt.datetime,
     extra_checks: Sequence[DocumentCheck] = (),
 ) -> int:
-    """Check, number, date and lock every document of a draft batch; returns how many."""
+    """Check, number, date and lock every document of a draft batch; returns how many.
+
+    A realize writing the batch's installments at the same moment may make the
+    server break a deadlock by rolling this approval back: it is then refused
+    like any other, with nothing approved or numbered.
+    """
+    try:
+        return _approve(session, batch_id, billtos, now, extra_checks)
+    except DBAPIError as error:
+        if not is_deadlock(error):
+            raise
+        raise NeedsUserAction(
+            "approval_interrupted",
+            f"Batch {batch_id} was not approved: `backoffice realize` was changing its "
+            "installments at the same moment.",
+            "Approve the batch again; nothing was approved or numbered.",
+        ) from error
+
+
+def _approve(
+    session: Session,
+    batch_id: int,
+    billtos: BilltoLookup,
+    now: dt.datetime,
+    extra_checks: Sequence[DocumentCheck],
+) -> int:
     _claim_draft(session, batch_id, now)
     refresh_planner_statistics(session.connection(), DOCUMENT_TABLES, in_transaction=True)
     headers = batch_headers(session, batch_id)
