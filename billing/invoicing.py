@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CursorResult, and_, case, delete, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
@@ -71,8 +71,27 @@ class BatchWriter:
                     [{"through_date": self.through, "status": BatchStatus.DRAFT.value,
                       "created_at": self.now}],
                 ).one()  # fmt: skip
-            write_documents(self.session, self.batch_id, page)
+            try:
+                write_documents(self.session, self.batch_id, page)
+            except IntegrityError as taken:
+                raise BatchJustBuilt() from taken
             yield from page
+
+
+class BatchJustBuilt(NeedsUserAction):
+    """Raised when another run claimed installments of this batch while it was being built.
+
+    The ``invoice run`` lock keeps two runs apart; this covers a run that
+    took over the lock of one that seemed stalled but was still writing.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "batch_just_built",
+            "Another `backoffice invoice run` has just built a batch with some of the same "
+            "installments; nothing of this run was kept.",
+            "Review that batch (`backoffice invoice list`), then run again for what it left out.",
+        )
 
 
 def write_documents(session: Session, batch_id: int, documents: Sequence[DraftDocument]) -> None:

@@ -12,27 +12,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
+from backoffice.storage import take_write_lock
 from billing.invoices import MAX_NUMBER_LENGTH, DocumentKind, NumberSequence
-
-DEFAULT_WIDTH = 6
 
 
 @dataclass(frozen=True)
-class SequenceDefault:
-    """What a sequence starts as before anyone configures it."""
+class SequenceName:
+    """A sequence's row and how messages name it (its defaults are set by migration 0006)."""
 
     name: str
-    prefix: str
     label: str
 
 
 SEQUENCES = {
-    DocumentKind.INVOICE: SequenceDefault("invoice", "INV-", "invoice"),
-    DocumentKind.CREDIT_MEMO: SequenceDefault("credit_memo", "CM-", "credit memo"),
+    DocumentKind.INVOICE: SequenceName("invoice", "invoice"),
+    DocumentKind.CREDIT_MEMO: SequenceName("credit_memo", "credit memo"),
 }
 
 
@@ -71,7 +69,12 @@ def configure_numbering(
     prefix: str | None = None,
     next_value: int | None = None,
 ) -> NumberSequence:
-    """Set a sequence's prefix and/or next number (never back to a used one)."""
+    """Set a sequence's prefix and/or next number (never back to a used one).
+
+    On SQLite the write lock is taken before the sequence is read, so an
+    approval cannot take numbers between the check and the change.
+    """
+    take_write_lock(session.connection())
     sequence = sequence_of(session, kind)
     label = SEQUENCES[kind].label
     if next_value is not None:
@@ -97,13 +100,17 @@ def configure_numbering(
 
 
 def sequence_of(session: Session, kind: DocumentKind) -> NumberSequence:
-    """The sequence of ``kind``, created with its defaults on first use."""
-    default = SEQUENCES[kind]
-    sequence = session.get(NumberSequence, default.name)
-    if sequence is None:
-        sequence = NumberSequence(
-            name=default.name, prefix=default.prefix, width=DEFAULT_WIDTH, next_value=1
-        )
-        session.add(sequence)
-        session.flush()
-    return sequence
+    """The sequence of ``kind``, locked until the transaction ends.
+
+    Both sequences exist from the schema's creation (migration 0006), so no
+    two first uses race to create one. The locking read reads the latest
+    committed row even inside MariaDB's repeatable-read snapshot, so a next
+    number is never checked against a stale one.
+    """
+    query = (
+        select(NumberSequence)
+        .where(NumberSequence.name == SEQUENCES[kind].name)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(query).one()
