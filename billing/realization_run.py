@@ -60,6 +60,7 @@ from billing.realization_state import (
 from billing.realization_store import (
     FeeKey,
     PageOutdated,
+    QueuedRecheck,
     apply_changes,
     clear_rechecks,
     load_fee_states,
@@ -159,7 +160,7 @@ class RealizationRun:
         # placement can lead to the same row); a full pass reads each row once.
         self.seen: set[tuple[SourceType, int]] = set()
         self.written_since_analyze = 0
-        self.rechecks: dict[int, tuple[SourceType, int]] = {}
+        self.rechecks: dict[int, QueuedRecheck] = {}
 
     def _is_new(self, source_type: SourceType, source_id: int) -> bool:
         """Whether this run has not evaluated the row yet (and now counts it as evaluated)."""
@@ -240,8 +241,8 @@ class RealizationRun:
     def _rechecked_events(self) -> None:
         """Events of fees queued for a recheck (an invoice of theirs was voided)."""
         queued: dict[SourceType, list[int]] = {}
-        for source_type, source_id in self.rechecks.values():
-            queued.setdefault(source_type, []).append(source_id)
+        for recheck in self.rechecks.values():
+            queued.setdefault(recheck.source_type, []).append(recheck.source_id)
         reads: list[tuple[SourceType, Source[Any], Any, Callable[[list[Any]], _Page]]] = [
             (SourceType.PLACEMENT, PLACEMENTS, tables.placement.c.id, self._placement_page),
             (SourceType.TIMECARD, TIMECARDS, tables.timecard.c.id, self._timecard_page),

@@ -16,6 +16,7 @@ back and plan again from fresh state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
@@ -245,19 +246,35 @@ def refresh_statistics(connection: Connection) -> None:
     refresh_planner_statistics(connection, [FEES.name, INSTALLMENTS.name])
 
 
-def queued_rechecks(connection: Connection) -> dict[int, tuple[SourceType, int]]:
-    """Fees queued for a recheck, with the ATS event each comes from."""
-    query = select(FEES.c.id, FEES.c.source_type, FEES.c.source_id).join(
+@dataclass(frozen=True)
+class QueuedRecheck:
+    """A fee queued for a recheck: the ATS event it comes from, and why it was queued."""
+
+    source_type: SourceType
+    source_id: int
+    reason: str
+
+
+def queued_rechecks(connection: Connection) -> dict[int, QueuedRecheck]:
+    """Fees queued for a recheck, by fee id."""
+    query = select(FEES.c.id, FEES.c.source_type, FEES.c.source_id, RECHECKS.c.reason).join(
         RECHECKS, RECHECKS.c.fee_id == FEES.c.id
     )
-    return {fee_id: (SourceType(kind), source_id) for fee_id, kind, source_id in
-            connection.execute(query)}  # fmt: skip
+    return {fee_id: QueuedRecheck(SourceType(kind), source_id, reason) for
+            fee_id, kind, source_id, reason in connection.execute(query)}  # fmt: skip
 
 
-def clear_rechecks(connection: Connection, fee_ids: Iterable[int]) -> None:
-    """Drop the rechecks a run has done (ones queued since stay for the next run)."""
-    wanted = sorted(fee_ids)
-    for start in range(0, len(wanted), CHUNK):
-        connection.execute(
-            delete(RECHECKS).where(RECHECKS.c.fee_id.in_(wanted[start : start + CHUNK]))
-        )
+def clear_rechecks(connection: Connection, done: Mapping[int, QueuedRecheck]) -> None:
+    """Drop the rechecks a run has done, unless queued again meanwhile.
+
+    A void during the run replaces its fees' rechecks with its own reason
+    (``billing.corrections``); those stay for the next run, whose plan then
+    sees what the void gave back.
+    """
+    if not done:
+        return
+    connection.execute(
+        delete(RECHECKS).where(RECHECKS.c.fee_id == bindparam("b_fee_id"),
+                               RECHECKS.c.reason == bindparam("b_reason")),
+        [{"b_fee_id": fee_id, "b_reason": recheck.reason} for fee_id, recheck in done.items()],
+    )  # fmt: skip
