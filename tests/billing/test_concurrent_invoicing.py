@@ -30,7 +30,7 @@ from tests.billing.realization_helpers import run_json
 
 BACKOFFICE = str(Path(sys.executable).parent / "backoffice")
 THROUGH = "2024-12-31"
-ROUNDS = 3
+ROUNDS = 2
 HOLD_SECONDS = 0.5  # how long the first transaction keeps the sequence once the second asks
 
 
