@@ -24,15 +24,20 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from ats import tables
 from ats.reader import BILLTOS, AtsReader
 from backoffice.cli import cli
+from backoffice.errors import NeedsUserAction
 from backoffice.storage import create_database_engine, make_session_factory
-from billing import realization_run
+from billing import invoicing, realization_run
 from billing.fees import FeeInstallment
 from billing.invoices import InstallmentClaim, Invoice, InvoiceLine, InvoiceStatus
 from billing.invoicing import BatchUnhealthy, approve_batch
+from billing.realization_store import PageOutdated
+from tests.billing.realization_helpers import realize
 from tests.billing.test_realize_concurrency import AS_OF, Book, new_book
 
 PLACEMENTS = {"sqlite": "40", "postgresql": "40", "mariadb": "40"}
@@ -253,3 +258,69 @@ def test_realize_racing_approve_leaves_the_ledger_of_a_sequential_run(ledgers, m
         assert race.lines_disagreeing() == [], f"round {round_}"
         assert race.pending_but_invoiced() == [], f"round {round_}"
         assert race.snapshot() == reference.snapshot(), f"round {round_}"
+
+
+class ServerError(Exception):
+    """A driver's exception as psycopg (``sqlstate``) or PyMySQL (``args[0]``) raises it."""
+
+    def __init__(self, *args: object, sqlstate: str | None = None) -> None:
+        super().__init__(*args)
+        self.sqlstate = sqlstate
+
+
+DEADLOCKS = [ServerError("deadlock detected", sqlstate="40P01"),
+             ServerError(1213, "Deadlock found when trying to get lock")]  # fmt: skip
+
+
+@pytest.mark.parametrize("deadlock", DEADLOCKS, ids=["postgresql", "mariadb"])
+def test_an_approval_rolled_back_to_break_a_deadlock_says_to_approve_again(monkeypatch, deadlock):
+    def deadlocked(*_args: Any) -> None:
+        raise OperationalError("UPDATE invoice_batch ...", {}, deadlock)
+
+    monkeypatch.setattr(invoicing, "_claim_draft", deadlocked)
+
+    with pytest.raises(NeedsUserAction) as refused:
+        approve_batch(Session(), 7, lambda _ids: {}, now=dt.datetime(2024, 9, 1))
+
+    assert refused.value.code == "approval_interrupted"
+    assert "Approve the batch again" in refused.value.action
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("deadlock", DEADLOCKS, ids=["postgresql", "mariadb"])
+def test_a_page_rolled_back_to_break_a_deadlock_is_written_again(
+    ats, runner, shared, monkeypatch, deadlock
+):
+    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    apply_changes = realization_run.apply_changes
+    failures: list[str] = []
+
+    def deadlocked_once(*args: Any) -> None:
+        if not failures:
+            failures.append("deadlock")
+            raise OperationalError("UPDATE fee_installment ...", {}, deadlock)
+        apply_changes(*args)
+
+    monkeypatch.setattr(realization_run, "apply_changes", deadlocked_once)
+    summary = realize(runner)
+
+    assert failures and summary["new"] > 0
+    assert realize(runner)["new"] == 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_page_outdated_every_time_stops_the_run_with_what_to_do(ats, runner, shared, monkeypatch):
+    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+
+    def always_outdated(*_args: Any) -> None:
+        raise PageOutdated("1 of 1 installments changed since the page was read")
+
+    monkeypatch.setattr(realization_run, "apply_changes", always_outdated)
+    result = runner("realize", "--as-of", "2023-12-31")
+
+    assert result.exit_code == 1
+    assert "were planned 5 times" in result.stderr
+    assert "Run `backoffice realize` again" in result.stderr
+    assert "Traceback" not in result.output
+    monkeypatch.undo()
+    assert realize(runner)["new"] > 0  # the run lock was given back
