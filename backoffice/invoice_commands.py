@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
@@ -28,6 +29,7 @@ from backoffice.cli_support import (
 from backoffice.cli_types import MONEY
 from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
+from backoffice.locks import RunLock
 from backoffice.paging import pages
 from backoffice.runtime import Runtime
 from billing.corrections import issue_credit, void_document
@@ -42,6 +44,7 @@ from mapping.connections import has_connection, load_connection
 from mapping.validation import MappingCheck
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+BATCH_LOCK = "invoice run"
 
 
 @click.group()
@@ -81,7 +84,7 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
     """Build a draft batch from every uninvoiced installment dated on or before DATE."""
     runtime = current_runtime().require_current_schema()
     day = through.date()
-    with runtime.transaction() as session:
+    with _building_alone(runtime, dry_run), runtime.transaction() as session:
         plan = BatchPlan(session, day, cuts_installments=not dry_run)
         documents: Iterable[DraftDocument] = plan.documents()
         writer = BatchWriter(session, day, now=utc_now())
@@ -105,6 +108,33 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
                 click.echo(f"Warning: {warning}", err=True)
         if dry_run:
             session.rollback()
+
+
+@contextmanager
+def _building_alone(runtime: Runtime, dry_run: bool) -> Iterator[None]:
+    """Hold the batch-building lock from before the plan is read until after its commit.
+
+    Two runs at once would read the same pending installments and both claim
+    them; the second would fail on the claims' key half-way through. The
+    lock is taken without waiting: a run that finds it taken says so and
+    writes nothing. A dry run writes nothing and needs no lock.
+    """
+    if dry_run:
+        yield
+        return
+    lock = RunLock(runtime.engine, BATCH_LOCK)
+    holder = lock.try_acquire()
+    if holder is not None:
+        raise NeedsUserAction(
+            "batch_being_built",
+            f"A draft batch is being built by another `backoffice invoice run` ({holder}).",
+            "Wait for it to finish and review its batch (`backoffice invoice list`); run "
+            "again only for what it left out.",
+        )
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _checked(documents: Iterable[DraftDocument], health: HealthCheck) -> Iterator[DraftDocument]:

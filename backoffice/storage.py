@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -156,3 +157,26 @@ def refresh_planner_statistics(
     else:
         for name in tables:
             connection.exec_driver_sql(f"ANALYZE {name}")
+
+
+def take_write_lock(connection: Connection) -> None:
+    """On SQLite, take the database's write lock now, as the transaction's first statement.
+
+    Python's sqlite3 opens a transaction only at the first write, so the
+    reads before it see whatever was committed at the time and another
+    writer may commit in between: a plan made from those reads would then be
+    written over that writer's work. ``BEGIN IMMEDIATE`` waits (up to the
+    busy timeout) for the lock instead. PostgreSQL and MariaDB take row locks
+    as they go and need nothing here.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_deadlock(error: DBAPIError) -> bool:
+    """Whether the server rolled the transaction back to break a deadlock (safe to retry)."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) in ("40P01", "40001"):  # PostgreSQL
+        return True
+    code = original.args[0] if original is not None and original.args else None
+    return code in (1213, 1205)  # MariaDB: deadlock, lock wait timeout

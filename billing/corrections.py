@@ -261,12 +261,21 @@ def _give_back_installments(session: Session, document: Invoice, now: dt.datetim
         )  # fmt: skip
     session.execute(delete(InstallmentClaim).where(InstallmentClaim.invoice_id == document.id))
     fee_ids = set(session.scalars(select(installment.fee_id).where(installment.id.in_(ids))))
-    queued = set(session.scalars(select(FeeRecheck.fee_id).where(FeeRecheck.fee_id.in_(fee_ids))))
-    session.add_all(
-        FeeRecheck(fee_id=fee_id, reason=f"{document.number} was voided", queued_at=now)
-        for fee_id in sorted(fee_ids - queued)
-    )
+    _queue_rechecks(session, fee_ids, f"{document.number} was voided", now)
     return len(ids)
+
+
+def _queue_rechecks(session: Session, fee_ids: set[int], reason: str, now: dt.datetime) -> None:
+    """Queue the fees for ``realize``, replacing any recheck already queued for them.
+
+    A realize running now may have read the old recheck and be about to clear
+    it as done; it clears only a recheck with the reason it read, so the
+    replaced one (this void's) stays for the next run.
+    """
+    session.execute(delete(FeeRecheck).where(FeeRecheck.fee_id.in_(fee_ids)))
+    session.add_all(
+        FeeRecheck(fee_id=fee_id, reason=reason, queued_at=now) for fee_id in sorted(fee_ids)
+    )
 
 
 def _document(session: Session, number: str) -> Invoice:

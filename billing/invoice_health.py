@@ -208,6 +208,13 @@ def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
     A billed installment must still be pending at the line's amount; a
     credited one must still be the pending negative adjustment, or the invoiced
     installment of a fee that fell off.
+
+    A locking read, in installment id order: approval calls it inside its
+    transaction, so the installments it finds as built stay so until it has
+    settled them, and a realize that changed them first is waited for and
+    seen (a locking read sees the latest committed row even inside MariaDB's
+    repeatable-read snapshot). SQLite needs no lock: approval already holds
+    the database's write lock when it gets here.
     """
     line, claim, installment, document = InvoiceLine, InstallmentClaim, FeeInstallment, Invoice
     query = (
@@ -219,6 +226,8 @@ def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
                           claim.installment_id == line.installment_id))
         .join(installment, installment.id == line.installment_id)
         .where(document.batch_id == batch_id)
+        .order_by(installment.id)
+        .with_for_update(of=installment, key_share=True)
     )  # fmt: skip
     issues = []
     for row in session.execute(query):

@@ -20,11 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CursorResult, and_, case, delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
 from backoffice.paging import pages
-from backoffice.storage import refresh_planner_statistics
+from backoffice.storage import is_deadlock, refresh_planner_statistics
 from billing.catalog import Terms
 from billing.fees import FeeInstallment, InstallmentStatus
 from billing.invoice_drafts import DraftDocument
@@ -70,8 +71,27 @@ class BatchWriter:
                     [{"through_date": self.through, "status": BatchStatus.DRAFT.value,
                       "created_at": self.now}],
                 ).one()  # fmt: skip
-            write_documents(self.session, self.batch_id, page)
+            try:
+                write_documents(self.session, self.batch_id, page)
+            except IntegrityError as taken:
+                raise BatchJustBuilt() from taken
             yield from page
+
+
+class BatchJustBuilt(NeedsUserAction):
+    """Raised when another run claimed installments of this batch while it was being built.
+
+    The ``invoice run`` lock keeps two runs apart; this covers a run that
+    took over the lock of one that seemed stalled but was still writing.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "batch_just_built",
+            "Another `backoffice invoice run` has just built a batch with some of the same "
+            "installments; nothing of this run was kept.",
+            "Review that batch (`backoffice invoice list`), then run again for what it left out.",
+        )
 
 
 def write_documents(session: Session, batch_id: int, documents: Sequence[DraftDocument]) -> None:
@@ -161,8 +181,31 @@ def approve_batch(
 
     A document's problem holds back that document only: the healthy ones of
     every other Billto are approved. When none is healthy nothing changes and
-    ``BatchUnhealthy`` says why.
+    ``BatchUnhealthy`` says why. A realize writing the batch's installments at
+    the same moment may make the server break a deadlock by rolling this
+    approval back: it is then refused like any other, with nothing approved or
+    numbered.
     """
+    try:
+        return _approve(session, batch_id, billtos, now, extra_checks)
+    except DBAPIError as error:
+        if not is_deadlock(error):
+            raise
+        raise NeedsUserAction(
+            "approval_interrupted",
+            f"Batch {batch_id} was not approved: `backoffice realize` was changing its "
+            "installments at the same moment.",
+            "Approve the batch again; nothing was approved or numbered.",
+        ) from error
+
+
+def _approve(
+    session: Session,
+    batch_id: int,
+    billtos: BilltoLookup,
+    now: dt.datetime,
+    extra_checks: Sequence[DocumentCheck],
+) -> Approval:
     _claim_draft(session, batch_id, now)
     refresh_planner_statistics(session.connection(), DOCUMENT_TABLES, in_transaction=True)
     headers = batch_headers(session, batch_id)

@@ -17,26 +17,25 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
+from backoffice.storage import take_write_lock
 from billing.invoices import MAX_NUMBER_LENGTH, DocumentKind, Invoice, NumberSequence
 
-DEFAULT_WIDTH = 6
 MAX_PREFIX_LENGTH = 10  # number_sequence.prefix is VARCHAR(10)
 PREFIX_CHARACTERS = re.compile(r"[A-Za-z0-9 ._/#-]*")
 LARGEST_NEXT_VALUE = 2**31 - 1  # number_sequence.next_value is a 32-bit INTEGER
 
 
 @dataclass(frozen=True)
-class SequenceDefault:
-    """What a sequence starts as before anyone configures it."""
+class SequenceName:
+    """A sequence's row and how messages name it (its defaults are set by migration 0006)."""
 
     name: str
-    prefix: str
     label: str
 
 
 SEQUENCES = {
-    DocumentKind.INVOICE: SequenceDefault("invoice", "INV-", "invoice"),
-    DocumentKind.CREDIT_MEMO: SequenceDefault("credit_memo", "CM-", "credit memo"),
+    DocumentKind.INVOICE: SequenceName("invoice", "invoice"),
+    DocumentKind.CREDIT_MEMO: SequenceName("credit_memo", "credit memo"),
 }
 
 
@@ -81,8 +80,11 @@ def configure_numbering(
     which this sequence could issue a number the other sequence issues, or has
     issued, is refused here: otherwise every approval drawing that number would
     fail on it. Both rows stay locked until commit, so two settings made at once
-    cannot each pass against the other's old prefix.
+    cannot each pass against the other's old prefix. On SQLite the write lock
+    is taken before the sequence is read, so an approval cannot take numbers
+    between the check and the change.
     """
+    take_write_lock(session.connection())
     sequence = sequence_of(session, kind)
     if prefix is None and next_value is None:
         return sequence
@@ -120,7 +122,7 @@ def prefixes_clash(first: str, second: str) -> bool:
     return longer.startswith(shorter) and (rest == "" or (rest.isascii() and rest.isdigit()))
 
 
-def _lock_sequences(session: Session) -> dict[DocumentKind, NumberSequence | None]:
+def _lock_sequences(session: Session) -> dict[DocumentKind, NumberSequence]:
     """Both sequence rows, locked in the order approval takes numbers, as last committed.
 
     The rows are kept: a later plain read could come from the transaction's
@@ -132,7 +134,7 @@ def _lock_sequences(session: Session) -> dict[DocumentKind, NumberSequence | Non
             .where(NumberSequence.name == SEQUENCES[kind].name)
             .with_for_update()
             .execution_options(populate_existing=True)
-        ).one_or_none()
+        ).one()
         for kind in DocumentKind
     }
 
@@ -164,10 +166,10 @@ def _check_prefix_text(prefix: str, label: str) -> None:
 
 
 def _refuse_prefix_clash(
-    kind: DocumentKind, sequence: NumberSequence, other: NumberSequence | None
+    kind: DocumentKind, sequence: NumberSequence, other: NumberSequence
 ) -> None:
     other_kind = _other(kind)
-    other_prefix = other.prefix if other is not None else SEQUENCES[other_kind].prefix
+    other_prefix = other.prefix
     if not prefixes_clash(sequence.prefix, other_prefix):
         return
     label, other_label = SEQUENCES[kind].label, SEQUENCES[other_kind].label
@@ -237,13 +239,17 @@ def _shown(prefix: str) -> str:
 
 
 def sequence_of(session: Session, kind: DocumentKind) -> NumberSequence:
-    """The sequence of ``kind``, created with its defaults on first use."""
-    default = SEQUENCES[kind]
-    sequence = session.get(NumberSequence, default.name)
-    if sequence is None:
-        sequence = NumberSequence(
-            name=default.name, prefix=default.prefix, width=DEFAULT_WIDTH, next_value=1
-        )
-        session.add(sequence)
-        session.flush()
-    return sequence
+    """The sequence of ``kind``, locked until the transaction ends.
+
+    Both sequences exist from the schema's creation (migration 0006), so no
+    two first uses race to create one. The locking read reads the latest
+    committed row even inside MariaDB's repeatable-read snapshot, so a next
+    number is never checked against a stale one.
+    """
+    query = (
+        select(NumberSequence)
+        .where(NumberSequence.name == SEQUENCES[kind].name)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(query).one()

@@ -21,11 +21,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ats import tables
 from ats.reader import BILLTOS, PLACEMENTS, SERVICE_FEES, TIMECARDS, AtsReader, Source
 from ats.records import AtsPlacement, AtsServiceFee, AtsTimecard
+from backoffice.errors import NeedsUserAction
+from backoffice.storage import is_deadlock, take_write_lock
 from billing.billtos import BilltoTree
 from billing.catalog_snapshot import load_catalog_snapshot
 from billing.convergence import FeeChange, FeeState, Outcome, converge
@@ -58,6 +61,8 @@ from billing.realization_state import (
 )
 from billing.realization_store import (
     FeeKey,
+    PageOutdated,
+    QueuedRecheck,
     apply_changes,
     clear_rechecks,
     load_fee_states,
@@ -70,6 +75,7 @@ from billing.realization_store import (
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000
+REPLANS = 5  # attempts at a page whose installments keep changing under it
 ANALYZE_EVERY = 200_000  # fees written between refreshes of the planner's statistics
 
 
@@ -157,7 +163,7 @@ class RealizationRun:
         # placement can lead to the same row); a full pass reads each row once.
         self.seen: set[tuple[SourceType, int]] = set()
         self.written_since_analyze = 0
-        self.rechecks: dict[int, tuple[SourceType, int]] = {}
+        self.rechecks: dict[int, QueuedRecheck] = {}
 
     def _is_new(self, source_type: SourceType, source_id: int) -> bool:
         """Whether this run has not evaluated the row yet (and now counts it as evaluated)."""
@@ -257,8 +263,8 @@ class RealizationRun:
     def _rechecked_events(self) -> None:
         """Events of fees queued for a recheck (an invoice of theirs was voided)."""
         queued: dict[SourceType, list[int]] = {}
-        for source_type, source_id in self.rechecks.values():
-            queued.setdefault(source_type, []).append(source_id)
+        for recheck in self.rechecks.values():
+            queued.setdefault(recheck.source_type, []).append(recheck.source_id)
         reads: list[tuple[SourceType, Source[Any], Any, Callable[[list[Any]], _Page]]] = [
             (SourceType.PLACEMENT, PLACEMENTS, tables.placement.c.id, self._placement_page),
             (SourceType.TIMECARD, TIMECARDS, tables.timecard.c.id, self._timecard_page),
@@ -412,19 +418,59 @@ class RealizationRun:
         return page
 
     def _converge(self, page: _Page, mark: _Mark | None) -> None:
-        """Converge one page in one transaction, advancing its source's mark with it."""
+        """Converge one page in one transaction, advancing its source's mark with it.
+
+        ``invoice approve`` and ``invoice void`` move installments while a page
+        is planned: a page whose plan no longer holds when it is written (or
+        that the server rolled back to break a deadlock) is planned again from
+        what is stored then, up to ``REPLANS`` times.
+        """
+        for attempt in range(1, REPLANS + 1):
+            try:
+                counts, written = self._write_page(page, mark)
+            except PageOutdated as outdated:
+                logger.info("page planned again (attempt %d): %s", attempt, outdated)
+                continue
+            except DBAPIError as error:
+                if not is_deadlock(error):
+                    raise
+                logger.info("page planned again after a deadlock (attempt %d)", attempt)
+                continue
+            self.summary.counts.update(counts)
+            self._keep_statistics_fresh(written)
+            self.heartbeat()
+            self.progress(len(page.evaluations))
+            return
+        raise NeedsUserAction(
+            "realize_contended",
+            f"The fees of {_describe_sources(page.sources)} were planned {REPLANS} times and "
+            "each time their installments changed before they were written (an invoice "
+            "approve or void was running).",
+            "Run `backoffice realize` again once those commands have finished; every page "
+            "written so far is kept.",
+        )
+
+    def _write_page(self, page: _Page, mark: _Mark | None) -> tuple[Counter[str], int]:
+        """Plan and write one page in one transaction; its outcome counts and fees written.
+
+        On SQLite the page takes the write lock before it reads, so nothing
+        can change between planning and writing; elsewhere the conditional
+        installment updates of ``apply_changes`` find out.
+        """
+        counts: Counter[str] = Counter()
         with self.engine.begin() as connection:
+            take_write_lock(connection)
             existing: dict[FeeKey, FeeState] = {}
             for source_type, ids in page.sources.items():
                 existing.update(load_fee_states(connection, source_type, ids))
-            changes, blocked = self._plan(page, existing)
-            apply_changes(connection, [c for c in changes if c.fee_values is not None])
+            changes, blocked = self._plan(page, existing, counts)
+            written = [c for c in changes if c.fee_values is not None]
+            planned_from = {i.id: i for fee in existing.values() for i in fee.installments}
+            apply_changes(connection, written, planned_from)
             replace_blocked(connection, page.sources, blocked)
             if mark is not None:
                 mark.write(connection)
-        self._keep_statistics_fresh(sum(1 for c in changes if c.fee_values is not None))
-        self.heartbeat()
-        self.progress(len(page.evaluations))
+        return counts, len(written)
 
     def _keep_statistics_fresh(self, written: int, *, force: bool = False) -> None:
         """Refresh the planner's statistics every ``ANALYZE_EVERY`` fees written."""
@@ -435,7 +481,7 @@ class RealizationRun:
             self.written_since_analyze = 0
 
     def _plan(
-        self, page: _Page, existing: dict[FeeKey, FeeState]
+        self, page: _Page, existing: dict[FeeKey, FeeState], counts: Counter[str]
     ) -> tuple[list[FeeChange], list[Blocked]]:
         changes: list[FeeChange] = []
         blocked: list[Blocked] = []
@@ -446,20 +492,24 @@ class RealizationRun:
             seen.add(natural)
             if isinstance(evaluation, Blocked):
                 blocked.append(evaluation)
-                self.summary.counts[Outcome.BLOCKED] += 1
+                counts[Outcome.BLOCKED] += 1
                 continue
             state = existing.get(natural)
             recheck = state is not None and state.id in self.rechecks
             change = converge(state, evaluation, self.now, recheck=recheck)
             if change.outcome is Outcome.BLOCKED and isinstance(evaluation, DesiredFee):
                 blocked.append(_blocked_by_change(evaluation, change))
-            self.summary.counts[change.outcome] += 1
+            counts[change.outcome] += 1
             changes.append(change)
-        changes.extend(self._gone_occurrences(page, existing, seen))
+        changes.extend(self._gone_occurrences(page, existing, seen, counts))
         return changes, blocked
 
     def _gone_occurrences(
-        self, page: _Page, existing: dict[FeeKey, FeeState], seen: set[FeeKey]
+        self,
+        page: _Page,
+        existing: dict[FeeKey, FeeState],
+        seen: set[FeeKey],
+        counts: Counter[str],
     ) -> list[FeeChange]:
         """Service fee occurrences realized before that are no longer due (cancelled, ended)."""
         changes = []
@@ -474,9 +524,14 @@ class RealizationRun:
                 continue
             gone = NotBillable(key, Removal.CANCEL, why_occurrence_gone(fee), fee.updated_at)
             change = converge(state, gone, self.now, recheck=state.id in self.rechecks)
-            self.summary.counts[change.outcome] += 1
+            counts[change.outcome] += 1
             changes.append(change)
         return changes
+
+
+def _describe_sources(sources: dict[SourceType, set[int]]) -> str:
+    """The ATS rows of a page, for a message: ``timecard 9001-9950``."""
+    return ", ".join(f"{kind.value} {min(ids)}-{max(ids)}" for kind, ids in sources.items() if ids)
 
 
 def _blocked_by_change(desired: DesiredFee, change: FeeChange) -> Blocked:

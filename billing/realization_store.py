@@ -4,17 +4,26 @@ Core statements in bulk (one query per table and page, executemany for the
 writes) keep a full realization of a million time cards within a small
 multiple of a plain bulk insert. The caller holds the realize run lock and
 passes one connection in one transaction per page.
+
+Fees are written by realize alone (under its run lock), but installments are
+also moved by ``invoice approve`` (pending to invoiced) and ``invoice void``
+(back to pending) while a page is being planned. So every installment update
+is conditional on the status and amount it was planned from, and a page
+whose plan no longer holds raises ``PageOutdated`` for the caller to roll
+back and plan again from fresh state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from backoffice.errors import RetryableError
 from backoffice.storage import refresh_planner_statistics
 from billing.convergence import FeeChange, FeeState, InstallmentState
 from billing.fees import (
@@ -38,6 +47,14 @@ RECHECKS: Table = FeeRecheck.__table__  # type: ignore[assignment]
 CHUNK = 1000
 
 FeeKey = tuple[str, int, str]
+
+
+class PageOutdated(RetryableError):
+    """Raised when installments changed after their page was planned (approve or void ran).
+
+    Nothing of the page may be kept: the caller rolls its transaction back and
+    plans the page again from what is stored now.
+    """
 
 
 def load_fee_states(
@@ -110,8 +127,15 @@ def _installments_of(
     return by_fee
 
 
-def apply_changes(connection: Connection, changes: list[FeeChange]) -> None:
+def apply_changes(
+    connection: Connection,
+    changes: list[FeeChange],
+    planned_from: Mapping[int, InstallmentState],
+) -> None:
     """Write a page of planned changes: new fees, updates, installments, revisions.
+
+    ``planned_from`` holds the installments as they were read for planning;
+    ``PageOutdated`` is raised if any one to update is no longer so.
 
     New fees get their ids here, counting on from the highest id: the realize
     run lock makes this run the only writer of fees, and the primary key would
@@ -130,7 +154,7 @@ def apply_changes(connection: Connection, changes: list[FeeChange]) -> None:
     _insert_all(connection, INSTALLMENTS, [
         {**i, "fee_id": c.fee_id} for c in changes for i in c.new_installments
     ])  # fmt: skip
-    _update_installments(connection, changes)
+    _update_installments(connection, changes, planned_from)
     _insert_all(connection, REVISIONS, [
         {**c.revision, "fee_id": c.fee_id} for c in changes if c.revision is not None
     ])  # fmt: skip
@@ -167,21 +191,44 @@ def _update_fees(connection: Connection, changes: list[FeeChange]) -> None:
         connection.execute(statement, rows)
 
 
-def _update_installments(connection: Connection, changes: list[FeeChange]) -> None:
-    rows = [
-        {**{f"v_{k}": v for k, v in values.items()}, "b_id": installment_id}
-        for change in changes
-        for installment_id, values in change.installment_updates.items()
-    ]
+def _update_installments(
+    connection: Connection,
+    changes: list[FeeChange],
+    planned_from: Mapping[int, InstallmentState],
+) -> None:
+    """Update installments still as planned from, in id order; the rest outdate the page.
+
+    One executemany whose matched-row count tells whether every row still
+    held (SQLite, psycopg and PyMySQL, which SQLAlchemy connects with
+    FOUND_ROWS, all count matched rows, changed or not). Id order is the
+    order approval locks them in, so the two wait for each other instead of
+    deadlocking.
+    """
+    rows = sorted(
+        (
+            {**{f"v_{k}": v for k, v in values.items()}, "b_id": installment_id,
+             "w_status": planned_from[installment_id].status.value,
+             "w_amount": planned_from[installment_id].amount}
+            for change in changes
+            for installment_id, values in change.installment_updates.items()
+        ),
+        key=lambda row: row["b_id"],
+    )  # fmt: skip
     if not rows:
         return
     statement = (
         update(INSTALLMENTS)
-        .where(INSTALLMENTS.c.id == bindparam("b_id"))
+        .where(INSTALLMENTS.c.id == bindparam("b_id"),
+               INSTALLMENTS.c.status == bindparam("w_status"),
+               INSTALLMENTS.c.amount == bindparam("w_amount"))
         .values({name: bindparam(f"v_{name}") for name in
                  ("effective_date", "amount", "status", "credit_review_reason")})
     )  # fmt: skip
-    connection.execute(statement, rows)
+    matched = connection.execute(statement, rows).rowcount
+    if matched != len(rows):
+        raise PageOutdated(
+            f"{len(rows) - matched} of {len(rows)} installments changed since the page was read"
+        )
 
 
 def replace_blocked(
@@ -218,19 +265,35 @@ def refresh_statistics(connection: Connection) -> None:
     refresh_planner_statistics(connection, [FEES.name, INSTALLMENTS.name])
 
 
-def queued_rechecks(connection: Connection) -> dict[int, tuple[SourceType, int]]:
-    """Fees queued for a recheck, with the ATS event each comes from."""
-    query = select(FEES.c.id, FEES.c.source_type, FEES.c.source_id).join(
+@dataclass(frozen=True)
+class QueuedRecheck:
+    """A fee queued for a recheck: the ATS event it comes from, and why it was queued."""
+
+    source_type: SourceType
+    source_id: int
+    reason: str
+
+
+def queued_rechecks(connection: Connection) -> dict[int, QueuedRecheck]:
+    """Fees queued for a recheck, by fee id."""
+    query = select(FEES.c.id, FEES.c.source_type, FEES.c.source_id, RECHECKS.c.reason).join(
         RECHECKS, RECHECKS.c.fee_id == FEES.c.id
     )
-    return {fee_id: (SourceType(kind), source_id) for fee_id, kind, source_id in
-            connection.execute(query)}  # fmt: skip
+    return {fee_id: QueuedRecheck(SourceType(kind), source_id, reason) for
+            fee_id, kind, source_id, reason in connection.execute(query)}  # fmt: skip
 
 
-def clear_rechecks(connection: Connection, fee_ids: Iterable[int]) -> None:
-    """Drop the rechecks a run has done (ones queued since stay for the next run)."""
-    wanted = sorted(fee_ids)
-    for start in range(0, len(wanted), CHUNK):
-        connection.execute(
-            delete(RECHECKS).where(RECHECKS.c.fee_id.in_(wanted[start : start + CHUNK]))
-        )
+def clear_rechecks(connection: Connection, done: Mapping[int, QueuedRecheck]) -> None:
+    """Drop the rechecks a run has done, unless queued again meanwhile.
+
+    A void during the run replaces its fees' rechecks with its own reason
+    (``billing.corrections``); those stay for the next run, whose plan then
+    sees what the void gave back.
+    """
+    if not done:
+        return
+    connection.execute(
+        delete(RECHECKS).where(RECHECKS.c.fee_id == bindparam("b_fee_id"),
+                               RECHECKS.c.reason == bindparam("b_reason")),
+        [{"b_fee_id": fee_id, "b_reason": recheck.reason} for fee_id, recheck in done.items()],
+    )  # fmt: skip
