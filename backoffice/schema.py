@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0007"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

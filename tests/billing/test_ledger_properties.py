@@ -557,12 +557,8 @@ def add_an_hour_to_every_approved_timecard(book: Book) -> None:
         )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    raises=AssertionError, strict=True,
-    reason="issue item 1: realize overwrites installments an approval has just invoiced",
-)  # fmt: skip
 # Not on SQLite: one writer at a time, so whether realize reads before or after the
-# approval depends on timing there, and this test must fail every time while item 1 stands.
+# approval depends on timing there (tests/billing/test_realize_approve_race.py forces it).
 @pytest.mark.parametrize("kind", ["postgresql", "mariadb"])
 def test_realize_racing_approve_keeps_the_ledger_whole(kind, tmp_path):
     databases = Databases(kind, tmp_path)
