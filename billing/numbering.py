@@ -49,6 +49,7 @@ def take_numbers(session: Session, kind: DocumentKind, count: int) -> list[str]:
     if count == 0:
         return []
     sequence = sequence_of(session, kind)
+    _refuse_clash_set_earlier(session, kind, sequence)
     session.execute(
         update(NumberSequence)
         .where(NumberSequence.name == SEQUENCES[kind].name)
@@ -65,6 +66,26 @@ def take_numbers(session: Session, kind: DocumentKind, count: int) -> list[str]:
             f"Shorten the prefix of the {SEQUENCES[kind].label} number sequence.",
         )
     return [format_number(sequence, value) for value in range(first, first + count)]
+
+
+def _refuse_clash_set_earlier(
+    session: Session, kind: DocumentKind, sequence: NumberSequence
+) -> None:
+    """Refuse to number from prefixes that clash, as a database set up before they were checked.
+
+    Otherwise the approval would end on the unique number instead of saying why.
+    """
+    other = session.get(NumberSequence, SEQUENCES[_other(kind)].name)
+    if other is None or not prefixes_clash(sequence.prefix, other.prefix):
+        return
+    label, other_label = SEQUENCES[kind].label, SEQUENCES[_other(kind)].label
+    raise NeedsUserAction(
+        "number_prefix_clash",
+        f"The {label} prefix {_shown(sequence.prefix)} clashes with the {other_label} prefix "
+        f"{_shown(other.prefix)}, so both sequences could issue the same number; nothing was "
+        "numbered.",
+        f"Give the {label} or the {other_label} number sequence another prefix, then try again.",
+    )
 
 
 def configure_numbering(

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
@@ -150,3 +151,17 @@ def test_two_settings_at_once_cannot_both_take_one_prefix(db):
     second.join(timeout=30)
 
     assert outcome == ["number_prefix_clash"]
+
+
+def test_prefixes_that_clash_from_before_the_check_stop_numbering_with_a_message(realized, runner):
+    approve_through(runner, "2023-07-31")
+    with realized.begin() as connection:
+        connection.execute(
+            text("UPDATE number_sequence SET prefix = 'INV-' WHERE name = 'credit_memo'")
+        )
+
+    refused = runner("invoice", "credit", "INV-000001", "--amount", "1", "--reason", "x")
+
+    assert refused.exit_code == 1
+    assert "credit memo prefix 'INV-' clashes with the invoice prefix 'INV-'" in refused.stderr
+    assert "unexpected error" not in refused.stderr
