@@ -35,7 +35,7 @@ from backoffice.storage import create_database_engine, make_session_factory
 from billing import invoicing, realization_run
 from billing.fees import FeeInstallment
 from billing.invoices import InstallmentClaim, Invoice, InvoiceLine, InvoiceStatus
-from billing.invoicing import BatchUnhealthy, approve_batch
+from billing.invoicing import Approval, BatchUnhealthy, approve_batch
 from billing.realization_store import PageOutdated
 from tests.billing.realization_helpers import realize
 from tests.billing.test_realize_concurrency import AS_OF, Book, new_book
@@ -180,31 +180,35 @@ def approval_outcome(exit_code: int, stderr: str) -> bool:
     return False
 
 
-def approve_with_own_engine(book: Book, batch: int) -> bool:
-    """``invoice approve`` as the command does it, on an engine of its own (another thread)."""
+def approve_with_own_engine(book: Book, batch: int) -> Approval | None:
+    """``invoice approve`` as the command does it, on an engine of its own (another thread).
+
+    Returns what it approved and held back, or None when it held back everything.
+    """
     engine = create_database_engine(book.url)
     try:
         with make_session_factory(engine).begin() as session:
-            approve_batch(session, batch, partial(AtsReader(engine).get, BILLTOS),
-                          now=dt.datetime(2024, 9, 1))  # fmt: skip
-        return True
+            approval = approve_batch(session, batch, partial(AtsReader(engine).get, BILLTOS),
+                                     now=dt.datetime(2024, 9, 1))  # fmt: skip
+        assert all(REFUSED in str(issue) for issue in approval.issues), approval.issues
+        return approval
     except BatchUnhealthy as refused:
         assert all(REFUSED in str(issue) for issue in refused.issues), refused.issues
-        return False
+        return None
     finally:
         engine.dispose()
 
 
 def realize_racing_approve(
     race: Ledger, batch: int, monkeypatch: pytest.MonkeyPatch
-) -> tuple[bool, bool]:
+) -> tuple[bool, Approval | None]:
     """Realize, with the batch approved in another thread while a page is being planned.
 
-    Returns whether the approval met realize mid-page and whether it approved.
+    Returns whether the approval met realize mid-page, and what it approved.
     """
     claimed = race.claimed_by(batch)
     original = realization_run.load_fee_states
-    approval: list[Future[bool]] = []
+    approval: list[Future[Approval | None]] = []
 
     def load_then_approve(connection: Any, source_type: Any, ids: Any) -> Any:
         states = original(connection, source_type, ids)
@@ -217,7 +221,7 @@ def realize_racing_approve(
     with ThreadPoolExecutor(1) as other_thread, monkeypatch.context() as patched:
         patched.setattr(realization_run, "load_fee_states", load_then_approve)
         race.realize()
-    return bool(approval), bool(approval) and approval[0].result()
+    return bool(approval), approval[0].result() if approval else None
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
@@ -244,17 +248,19 @@ def test_realize_racing_approve_leaves_the_ledger_of_a_sequential_run(ledgers, m
         batch = batches[0]
         assert batches == [batch, batch]
 
-        met, approved = realize_racing_approve(race, batch, monkeypatch)
+        met, approval = realize_racing_approve(race, batch, monkeypatch)
 
         assert met, f"round {round_}: realize never read an installment of batch {batch}"
-        if approved:
+        if approval is not None and not approval.held:  # the approval went first
             assert reference.approve(batch)
             reference.realize()
-        else:
+        else:  # realize went first: what it changed is held back (or the whole batch)
             reference.realize()
             assert not reference.approve(batch)
+            held = batch if approval is None else approval.held_batch_id
+            assert held is not None
             for ledger in (race, reference):
-                ledger.discard(batch)
+                ledger.discard(held)
         assert race.lines_disagreeing() == [], f"round {round_}"
         assert race.pending_but_invoiced() == [], f"round {round_}"
         assert race.snapshot() == reference.snapshot(), f"round {round_}"
