@@ -207,7 +207,8 @@ def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
 
     A billed installment must still be pending at the line's amount; a
     credited one must still be the pending negative adjustment, or the invoiced
-    installment of a fee that fell off.
+    installment of a fee that fell off, which the line credits in full or in
+    part (what the fee's credits by hand left of it).
     """
     line, claim, installment, document = InvoiceLine, InstallmentClaim, FeeInstallment, Invoice
     query = (
@@ -240,7 +241,7 @@ def _still_as_built(role: str, status: str, amount: Decimal, now: Decimal) -> bo
         return status == InstallmentStatus.PENDING and now == amount
     if status == InstallmentStatus.PENDING:
         return now == -amount
-    return status == InstallmentStatus.INVOICED and now == amount
+    return status == InstallmentStatus.INVOICED and 0 < amount <= now
 
 
 def over_credited(session: Session, batch_id: int) -> list[HealthIssue]:
