@@ -56,6 +56,7 @@ from billing.fees import (
     RealizedFee,
 )
 from billing.invoices import ClaimRole, DocumentKind, InstallmentClaim, Invoice, InvoiceStatus
+from billing.money import quantize
 
 # Grouping key: Billto, currency, date, terms, PO, kind, credited invoice.
 GroupKey = tuple[int, str, dt.date, str, str, str, int]
@@ -353,16 +354,17 @@ class BatchPlan:
         by_hand = min(by_fee, rooms.by_hand.get(row.fee_id, {}).get(row.invoice_id, Decimal(0)))
         if by_hand > 0:
             self.warnings.append(
-                f"{where}: {by_hand} {row.currency} of it is already credited on {number} by a "
-                "credit memo issued by hand for the fee, so it is not credited again"
+                f"{where}: {quantize(by_hand, row.currency)} {row.currency} of it is already "
+                f"credited on {number} by a credit memo issued by hand for the fee, so it is not "
+                "credited again"
             )
         missing = row.amount - by_fee - amount
         if missing > 0:
             self.warnings.append(
-                f"{where}: {missing} {row.currency} of its credit finds nothing left on "
-                f"{number} (its credit memos already credit it in full), so it is not credited; "
-                "if one of them was issued in error, discard this batch (`backoffice invoice "
-                "discard`), void that credit memo and run the invoices again"
+                f"{where}: {quantize(missing, row.currency)} {row.currency} of its credit finds "
+                f"nothing left on {number} (its credit memos already credit it in full), so it "
+                "is not credited; if one of them was issued in error, discard this batch "
+                "(`backoffice invoice discard`), void that credit memo and run the invoices again"
             )
 
     def _credit_key(self, invoice_id: int, day: dt.date) -> GroupKey:
