@@ -21,8 +21,13 @@ The rules, as an auditor reads them:
   is not credited: it stays a pending installment and the run says why.
 
 A reduction that goes to more than one place is cut into one installment per
-place (``cut_installment``), so every credit line still claims exactly one
-installment for its whole amount.
+place (``cut_installment``), so every credit line of a reduction still claims
+exactly one installment for its whole amount.
+
+A fee that fell off is credited, installment by installment, for what is
+left of it on the invoice that billed each (``FeeRooms.left_on``): the same
+rooms, so credits by hand naming the fee count there too, and the credit line
+claims its installment for that, which may be less than the installment.
 """
 
 from __future__ import annotations

@@ -109,3 +109,16 @@ def test_credit_by_hand_naming_no_fee_caps_the_fall_off_at_what_is_left(realized
     assert run_json(runner, "invoice", "show", "INV-000001")["balance"] == "0.00"
     refused = runner("invoice", "void", "CM-000001", "--reason", "issued in error")
     assert refused.exit_code == 1 and "counted on by CM-000002" in refused.stderr
+
+
+def test_fall_off_credited_in_full_by_hand_builds_no_credit_memo(realized, runner):
+    bill_through(runner, "2023-07-31")
+    run_json(runner, "invoice", "credit", "INV-000001", "--amount", "12500", "--reason", "refund")
+    fall_off(realized, runner)
+
+    built = run_json(runner, "invoice", "run", "--through", LATER)
+
+    assert built["invoices"] == []
+    assert any("12500.00 USD of it is already credited on INV-000001" in w
+               for w in built["warnings"]), built["warnings"]  # fmt: skip
+    assert credits_of(runner, "INV-000001") == [("CM-000001", "12500.00")]
