@@ -279,7 +279,8 @@ class BatchPlan:
         if not held:
             return
         currency = rows[0].currency
-        covered = min(rooms.covered[fee_id], held)
+        held = quantize(held, currency)
+        covered = quantize(min(rooms.covered[fee_id], held), currency)
         if covered:
             self.warnings.append(
                 f"fee {fee_id}: {covered} {currency} of its reduction is already credited by a "

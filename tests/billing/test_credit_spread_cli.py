@@ -234,3 +234,15 @@ def test_credit_by_hand_for_a_named_fee_of_several_counts_toward_its_reduction(r
 
     assert (memo["lines"][0]["fee_id"], memo["lines"][0]["source_type"]) == (fee, "timecard")
     assert credits_of(runner, invoice) == [("CM-000001", "1000.00")]
+
+
+def test_held_reduction_is_told_in_the_currencys_digits(realized, runner):
+    card, invoice = billed_timecard(realized, runner)
+    run_json(runner, "invoice", "credit", invoice, "--amount", "1000", "--reason", "dispute")
+    change_hours(realized, runner, card, "30")
+
+    warnings = run_json(runner, "invoice", "run", "--through", LATER)["warnings"]
+
+    fee = timecard_fee(runner)["fee_id"]
+    told = f"fee {fee}: 1000.00 USD of its reduction is already credited"
+    assert any(w.startswith(told) for w in warnings), warnings
