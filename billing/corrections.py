@@ -7,16 +7,23 @@ after posting, a credit memo is the only correction. A void gives the
 document's installments back: billed ones are pending again and their fees
 queued for ``realize`` to lay out afresh (``FeeRecheck``), credited ones go
 back to what they were before the credit.
+
+A credit by hand that a fell-off fee's credit memo counted on (credited
+only what the credit by hand left of the invoice) is not voided alone: that
+would leave the customer owing what neither memo credits any more. The
+automatic memo is voided (or its draft batch discarded) first; the fee is
+then credited afresh, in full once the credit by hand is voided too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from backoffice.errors import NeedsUserAction
 from billing.credit_spread import read_fee_rooms
@@ -207,6 +214,7 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
             f"Invoice {number} has credit memos: {', '.join(live)}.",
             "Void those credit memos (or discard their draft batch) first.",
         )
+    _refuse_if_counted_on(session, document)
     returned = _give_back_installments(session, document, now)
     if document.credits_invoice_id is not None:
         _owe_again(session, document.credits_invoice_id, document.total - document.balance)
@@ -216,6 +224,50 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
     document.balance = Decimal(0)
     session.flush()
     return returned
+
+
+def _refuse_if_counted_on(session: Session, memo: Invoice) -> None:
+    """Refuse voiding a credit by hand while a fall-off credit against its invoice counts on it.
+
+    A fell-off fee's credit lines against an invoice fall short of the
+    installments they claim by what the fee's reductions credited there, and
+    by what credits by hand took; any shortfall beyond the reductions counted
+    on credits by hand.
+    """
+    if memo.kind != DocumentKind.CREDIT_MEMO or memo.credits_invoice_id is None:
+        return
+    line, other, installment = InvoiceLine, aliased(Invoice), FeeInstallment
+    if session.scalar(
+        select(line.id).where(line.invoice_id == memo.id, line.installment_id.is_not(None))
+        .limit(1)
+    ) is not None:  # fmt: skip
+        return  # an automatic credit memo
+    query = (
+        select(other.number, line.fee_id, line.amount, installment.amount.label("claimed"))
+        .join(other, other.id == line.invoice_id)
+        .join(installment, installment.id == line.installment_id)
+        .where(other.credits_invoice_id == memo.credits_invoice_id,
+               other.status != InvoiceStatus.VOIDED.value)
+    )  # fmt: skip
+    short: dict[int, Decimal] = defaultdict(Decimal)
+    memos: dict[int, set[str]] = defaultdict(set)
+    for row in session.execute(query):
+        if row.claimed > 0:
+            short[row.fee_id] += row.claimed - row.amount
+            if row.amount < row.claimed:
+                memos[row.fee_id].add(row.number or "a draft credit memo")
+        else:
+            short[row.fee_id] -= row.amount
+    counting = sorted({number for fee_id, left in short.items() if left > 0
+                       for number in memos[fee_id]})  # fmt: skip
+    if counting:
+        raise NeedsUserAction(
+            "credit_counted_on",
+            f"{memo.number} was counted on by {', '.join(counting)}: a fell-off fee was "
+            "credited only what the credits by hand left of the invoice.",
+            f"Void {', '.join(counting)} first (or discard its draft batch), then {memo.number}; "
+            "`backoffice realize` and `backoffice invoice run` then credit the fee in full.",
+        )
 
 
 def _owe_again(session: Session, invoice_id: int, amount: Decimal) -> None:

@@ -21,8 +21,13 @@ The rules, as an auditor reads them:
   is not credited: it stays a pending installment and the run says why.
 
 A reduction that goes to more than one place is cut into one installment per
-place (``cut_installment``), so every credit line still claims exactly one
-installment for its whole amount.
+place (``cut_installment``), so every credit line of a reduction still claims
+exactly one installment for its whole amount.
+
+A fee that fell off is credited, installment by installment, for what is
+left of it on the invoice that billed each (``FeeRooms.left_on``): the same
+rooms, so credits by hand naming the fee count there too, and the credit line
+claims its installment for that, which may be less than the installment.
 """
 
 from __future__ import annotations
@@ -115,6 +120,7 @@ class FeeRooms:
     on_invoice: dict[int, list[tuple[int, Decimal]]] = field(default_factory=dict)
     invoice_left: dict[int, Decimal] = field(default_factory=dict)
     covered: dict[int, Decimal] = field(default_factory=dict)
+    by_hand: dict[int, dict[int, Decimal]] = field(default_factory=dict)
 
     def rooms(self, fee_id: int) -> list[Room]:
         """The fee's invoices, the last issued first, each with what is left of the fee on it.
@@ -124,6 +130,11 @@ class FeeRooms:
         """
         ordered = sorted(self.on_invoice.get(fee_id, []), reverse=True)
         return [Room(i, min(left, self.invoice_left[i])) for i, left in ordered]
+
+    def left_on(self, fee_id: int, invoice_id: int) -> tuple[Decimal, Decimal]:
+        """What is left of the fee on the invoice, and what is left of the invoice itself."""
+        fee_left = dict(self.on_invoice.get(fee_id, [])).get(invoice_id, Decimal(0))
+        return fee_left, self.invoice_left.get(invoice_id, Decimal(0))
 
     def has_invoices(self, fee_id: int) -> bool:
         """Whether the fee is billed on any approved, not voided invoice."""
@@ -146,7 +157,8 @@ def read_fee_rooms(session: Session, fee_ids: set[int]) -> FeeRooms:
     rooms = FeeRooms()
     for chunk in pages(sorted(fee_ids), IN_LIST_LIMIT):
         billed = _billed(session, chunk)
-        credited, credited_approved = _credited(session, chunk)
+        credited, credited_approved, by_hand = _credited(session, chunk)
+        rooms.by_hand.update(by_hand)
         invoiced = _invoiced_installments(session, chunk)
         for fee_id in chunk:
             on = billed.get(fee_id, {})
@@ -179,12 +191,17 @@ def _billed(session: Session, fee_ids: list[int]) -> dict[int, dict[int, Any]]:
 
 def _credited(
     session: Session, fee_ids: list[int]
-) -> tuple[dict[int, dict[int, Decimal]], dict[int, Decimal]]:
-    """Per fee: its live credit lines per credited invoice, and those approved in all."""
+) -> tuple[dict[int, dict[int, Decimal]], dict[int, Decimal], dict[int, dict[int, Decimal]]]:
+    """Per fee: its live credit lines per credited invoice, those approved, those by hand.
+
+    Lines by hand claim no installment; they are summed per credited invoice.
+    """
     line, memo = InvoiceLine, Invoice
     approved = case((memo.status == InvoiceStatus.DRAFT.value, 0), else_=line.amount)
+    by_hand = case((line.installment_id.is_(None), line.amount), else_=0)
     query = (
-        select(line.fee_id, memo.credits_invoice_id, func.sum(line.amount), func.sum(approved))
+        select(line.fee_id, memo.credits_invoice_id, func.sum(line.amount), func.sum(approved),
+               func.sum(by_hand))
         .join(memo, memo.id == line.invoice_id)
         .where(line.fee_id.in_(fee_ids), memo.kind == DocumentKind.CREDIT_MEMO.value,
                memo.status != InvoiceStatus.VOIDED.value)
@@ -192,10 +209,12 @@ def _credited(
     )  # fmt: skip
     per_invoice: dict[int, dict[int, Decimal]] = defaultdict(dict)
     approved_total: dict[int, Decimal] = defaultdict(Decimal)
-    for fee_id, invoice_id, amount, approved_amount in session.execute(query):
+    hand: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for fee_id, invoice_id, amount, approved_amount, hand_amount in session.execute(query):
         per_invoice[fee_id][invoice_id] = amount
         approved_total[fee_id] += Decimal(approved_amount)
-    return per_invoice, approved_total
+        hand[fee_id][invoice_id] = Decimal(hand_amount)
+    return per_invoice, approved_total, hand
 
 
 def _invoiced_installments(session: Session, fee_ids: list[int]) -> dict[int, Decimal]:

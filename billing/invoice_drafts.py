@@ -8,7 +8,10 @@ Every pending installment dated on or before the run's date is due:
   against the fee's approved invoices, the last issued first, each within
   what is left of it (``billing.credit_spread``);
 - an invoiced installment of a fee that fell off (realization flagged it for
-  credit) is credited in full, dated on the ATS change.
+  credit) is credited against the invoice that billed it, dated on the ATS
+  change, for what is left of the fee on that invoice: in full, less what the
+  fee's credit memos against it already credit (a credit by hand naming the
+  fee, an earlier reduction), and never past what is left of the invoice.
 
 Credit memos take the header of the invoice they credit and are grouped by
 that invoice and their date. Installments of fees whose ATS event is blocked
@@ -53,6 +56,7 @@ from billing.fees import (
     RealizedFee,
 )
 from billing.invoices import ClaimRole, DocumentKind, InstallmentClaim, Invoice, InvoiceStatus
+from billing.money import quantize
 
 # Grouping key: Billto, currency, date, terms, PO, kind, credited invoice.
 GroupKey = tuple[int, str, dt.date, str, str, str, int]
@@ -151,8 +155,20 @@ class BatchPlan:
         self.credited: dict[int, _Credited] = {}
 
     def documents(self) -> Iterator[DraftDocument]:
-        """Every draft document, in (Billto, currency, date, terms, PO) order."""
-        dues = sorted(self._bills_and_adjustments() + self._fall_offs(), key=lambda d: d.key)
+        """Every draft document, in (Billto, currency, date, terms, PO) order.
+
+        Reductions and fall-offs use up one reading of what is left of the
+        invoices, so two fees credited against one invoice never both count
+        on the same room.
+        """
+        bills, negatives = self._bills_and_reductions()
+        fell_off = self._fell_off_installments()
+        rooms = read_fee_rooms(
+            self.session, {row[3] for row in negatives} | {row.fee_id for row in fell_off}
+        )
+        dues = bills + self._adjustment_credits(negatives, rooms)
+        dues += self._fall_off_credits(fell_off, rooms)
+        dues.sort(key=lambda d: d.key)
         groups = [(key, list(items)) for key, items in groupby(dues, key=lambda d: d.key)]
         for page in pages(groups, self.page_size):
             details = self._details([d.installment_id for _, items in page for d in items])
@@ -169,7 +185,8 @@ class BatchPlan:
         }  # fmt: skip
         return blocked, set(self.session.scalars(select(FeeRecheck.fee_id)))
 
-    def _bills_and_adjustments(self) -> list[_Due]:
+    def _bills_and_reductions(self) -> tuple[list[_Due], list[Any]]:
+        """The bills due, and the pending negative installments (reductions) to credit."""
         installment, fee = FeeInstallment, RealizedFee
         billed = exists().where(
             InstallmentClaim.installment_id == installment.id,
@@ -214,14 +231,13 @@ class BatchPlan:
             "recomputes it first"
             for fee_id in sorted(held_recheck)
         )
-        return dues + self._adjustment_credits(negatives)
+        return dues, negatives
 
-    def _adjustment_credits(self, negatives: Sequence[Any]) -> list[_Due]:
+    def _adjustment_credits(self, negatives: Sequence[Any], rooms: FeeRooms) -> list[_Due]:
         """Each fee's negative installments, spread over its invoices (see credit_spread)."""
         by_fee: dict[int, list[Any]] = defaultdict(list)
         for row in sorted(negatives, key=lambda r: r[0]):
             by_fee[row[3]].append(row)
-        rooms = read_fee_rooms(self.session, set(by_fee))
         dues: list[_Due] = []
         for fee_id, rows in sorted(by_fee.items()):
             reductions = [Reduction(row[0], -row.amount) for row in rows]
@@ -265,7 +281,8 @@ class BatchPlan:
         if not held:
             return
         currency = rows[0].currency
-        covered = min(rooms.covered[fee_id], held)
+        held = quantize(held, currency)
+        covered = quantize(min(rooms.covered[fee_id], held), currency)
         if covered:
             self.warnings.append(
                 f"fee {fee_id}: {covered} {currency} of its reduction is already credited by a "
@@ -287,14 +304,15 @@ class BatchPlan:
             "show`) and void any credited in error"
         )
 
-    def _fall_offs(self) -> list[_Due]:
-        """Invoiced installments of fees that fell off, each credited against its invoice."""
+    def _fell_off_installments(self) -> list[Any]:
+        """Invoiced installments of fees that fell off, not yet credited, with their invoice."""
         installment, fee, claim = FeeInstallment, RealizedFee, InstallmentClaim
         credit = aliased(InstallmentClaim)
         end_of_through = dt.datetime.combine(self.through, dt.time.max)  # 9999-12-31 too
         query = (
             select(installment.id, installment.amount, installment.credit_review_reason,
-                   fee.source_updated_at, claim.invoice_id)
+                   installment.fee_id, installment.seq, fee.currency, fee.source_updated_at,
+                   claim.invoice_id)
             .join(fee, installment.fee_id == fee.id)
             .join(claim, and_(claim.installment_id == installment.id,
                               claim.role == ClaimRole.BILL.value))
@@ -305,13 +323,52 @@ class BatchPlan:
                    ~exists().where(credit.installment_id == installment.id,
                                    credit.role == ClaimRole.CREDIT.value))
         )  # fmt: skip
-        rows = list(self.session.execute(query))
+        return sorted(self.session.execute(query), key=lambda row: row[0])
+
+    def _fall_off_credits(self, rows: Sequence[Any], rooms: FeeRooms) -> list[_Due]:
+        """Each fell-off installment credited for what is left of its fee on its invoice.
+
+        The line still claims the installment (approval cancels it), for
+        less than it when the fee's credit memos against that invoice already
+        credit part of it: a credit by hand naming the fee counts here as it
+        does toward a reduction, so the customer is never credited twice. What
+        is left of the invoice bounds the credit too, whoever's credits took it.
+        """
         self._load_credited({row.invoice_id for row in rows})
-        return [
-            _Due(self._credit_key(row.invoice_id, row.source_updated_at.date()), row[0],
-                 row.amount, row.credit_review_reason)
-            for row in rows
-        ]  # fmt: skip
+        dues = []
+        for row in rows:
+            fee_left, invoice_left = rooms.left_on(row.fee_id, row.invoice_id)
+            amount = max(min(row.amount, fee_left, invoice_left), Decimal(0))
+            if amount > 0:
+                rooms.take(row.fee_id, [Piece(row[0], row.invoice_id, amount)])
+                dues.append(_Due(self._credit_key(row.invoice_id, row.source_updated_at.date()),
+                                 row[0], amount, row.credit_review_reason))  # fmt: skip
+            if amount < row.amount:
+                self._warn_fall_off_short(row, amount, fee_left, rooms)
+        return dues
+
+    def _warn_fall_off_short(
+        self, row: Any, amount: Decimal, fee_left: Decimal, rooms: FeeRooms
+    ) -> None:
+        """Say why a fell-off installment is credited for less than it billed."""
+        number = self.credited[row.invoice_id].number
+        where = f"fee {row.fee_id} installment {row.seq} (fell off)"
+        by_fee = row.amount - max(min(row.amount, fee_left), Decimal(0))
+        by_hand = min(by_fee, rooms.by_hand.get(row.fee_id, {}).get(row.invoice_id, Decimal(0)))
+        if by_hand > 0:
+            self.warnings.append(
+                f"{where}: {quantize(by_hand, row.currency)} {row.currency} of it is already "
+                f"credited on {number} by a credit memo issued by hand for the fee, so it is not "
+                "credited again"
+            )
+        missing = row.amount - by_fee - amount
+        if missing > 0:
+            self.warnings.append(
+                f"{where}: {quantize(missing, row.currency)} {row.currency} of its credit finds "
+                f"nothing left on {number} (its credit memos already credit it in full), so it "
+                "is not credited; if one of them was issued in error, discard this batch "
+                "(`backoffice invoice discard`), void that credit memo and run the invoices again"
+            )
 
     def _credit_key(self, invoice_id: int, day: dt.date) -> GroupKey:
         original = self.credited[invoice_id]

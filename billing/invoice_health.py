@@ -207,7 +207,8 @@ def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
 
     A billed installment must still be pending at the line's amount; a
     credited one must still be the pending negative adjustment, or the invoiced
-    installment of a fee that fell off.
+    installment of a fee that fell off (still flagged for a credit), which the
+    line credits in full or in part (what the fee's credits by hand left of it).
 
     A locking read, in installment id order: approval calls it inside its
     transaction, so the installments it finds as built stay so until it has
@@ -220,7 +221,8 @@ def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
     query = (
         select(document.id, document.billto_id, document.invoice_date, document.kind,
                line.fee_id, line.seq, line.amount, claim.role,
-               installment.status, installment.amount.label("now"))
+               installment.status, installment.amount.label("now"),
+               installment.credit_review_reason.label("review"))
         .join(line, line.invoice_id == document.id)
         .join(claim, and_(claim.invoice_id == document.id,
                           claim.installment_id == line.installment_id))
@@ -231,7 +233,7 @@ def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
     )  # fmt: skip
     issues = []
     for row in session.execute(query):
-        if _still_as_built(row.role, row.status, row.amount, row.now):
+        if _still_as_built(row.role, row.status, row.amount, row.now, row.review):
             continue
         what = "credit memo" if row.kind == DocumentKind.CREDIT_MEMO else "invoice"
         issues.append(HealthIssue(
@@ -244,12 +246,15 @@ def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
     return issues
 
 
-def _still_as_built(role: str, status: str, amount: Decimal, now: Decimal) -> bool:
+def _still_as_built(
+    role: str, status: str, amount: Decimal, now: Decimal, review: str | None
+) -> bool:
     if role == ClaimRole.BILL:
         return status == InstallmentStatus.PENDING and now == amount
     if status == InstallmentStatus.PENDING:
         return now == -amount
-    return status == InstallmentStatus.INVOICED and now == amount
+    # A fee reinstated since (the placement is active again) is no longer flagged.
+    return status == InstallmentStatus.INVOICED and review is not None and 0 < amount <= now
 
 
 def over_credited(session: Session, batch_id: int) -> list[HealthIssue]:

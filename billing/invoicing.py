@@ -300,8 +300,9 @@ def _settle_installments(session: Session, batch_id: int) -> None:
 
     Billed installments become invoiced; credited ones become invoiced (a
     negative adjustment, now on a credit memo) or cancelled (a fell-off fee's,
-    credited back). One statement, not one per page: PostgreSQL scanned the
-    million-row installment table once per page of ids.
+    credited back, in full or for what credits by hand left of it). One
+    statement, not one per page: PostgreSQL scanned the million-row
+    installment table once per page of ids.
     """
     claims = (
         select(InstallmentClaim.installment_id)

@@ -9,6 +9,8 @@ already gave the customer a reduction counts toward it.
 import datetime as dt
 from decimal import Decimal
 
+from sqlalchemy import text
+
 from ats import tables
 from tests.billing.realization_helpers import (
     assert_rerun_changes_nothing,
@@ -176,6 +178,8 @@ def test_credit_by_hand_on_an_invoice_of_several_fees_names_none(realized, runne
 
 
 def test_credit_memo_past_what_is_left_is_held_and_the_other_billtos_approved(realized, runner):
+    # The run credits a fall-off only what the credit by hand left (500.00); the
+    # draft memo is then raised to the full installment, as an older run built it.
     first = run_json(runner, "invoice", "run", "--through", "2023-07-31")["batch_id"]
     run_json(runner, "invoice", "approve", str(first))
     run_json(runner, "invoice", "credit", "INV-000001", "--amount", "12000", "--reason", "dispute")
@@ -186,7 +190,17 @@ def test_credit_memo_past_what_is_left_is_held_and_the_other_billtos_approved(re
     robotics = insert_billto(realized, email="ap@robotics.example")
     insert_placement(realized, billto_id=robotics)
     assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
-    batch = run_json(runner, "invoice", "run", "--through", LATER)["batch_id"]
+    built = run_json(runner, "invoice", "run", "--through", LATER)
+    batch = built["batch_id"]
+    (memo,) = [d for d in built["invoices"] if d["kind"] == "credit_memo"]
+    assert memo["total"] == "500.00"
+    memos = "SELECT id FROM invoice WHERE batch_id = :batch AND kind = 'credit_memo'"
+    with realized.begin() as connection:
+        connection.execute(text("UPDATE invoice_line SET amount = 12500, rate = 12500 "
+                                f"WHERE invoice_id IN ({memos})"), {"batch": batch})  # fmt: skip
+        connection.execute(text("UPDATE invoice SET total = 12500, balance = 12500 "
+                                "WHERE batch_id = :batch AND kind = 'credit_memo'"),
+                           {"batch": batch})  # fmt: skip
 
     result = runner("invoice", "approve", str(batch))
 
@@ -220,3 +234,15 @@ def test_credit_by_hand_for_a_named_fee_of_several_counts_toward_its_reduction(r
 
     assert (memo["lines"][0]["fee_id"], memo["lines"][0]["source_type"]) == (fee, "timecard")
     assert credits_of(runner, invoice) == [("CM-000001", "1000.00")]
+
+
+def test_held_reduction_is_told_in_the_currencys_digits(realized, runner):
+    card, invoice = billed_timecard(realized, runner)
+    run_json(runner, "invoice", "credit", invoice, "--amount", "1000", "--reason", "dispute")
+    change_hours(realized, runner, card, "30")
+
+    warnings = run_json(runner, "invoice", "run", "--through", LATER)["warnings"]
+
+    fee = timecard_fee(runner)["fee_id"]
+    told = f"fee {fee}: 1000.00 USD of its reduction is already credited"
+    assert any(w.startswith(told) for w in warnings), warnings

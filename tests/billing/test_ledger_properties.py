@@ -327,7 +327,8 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         invoice = invoices[pick % len(invoices)]
         against = [d for d in documents if d.credits_invoice_id == invoice.id]
-        for memo in against:
+        # Newest first: a fall-off credit that counted on a credit by hand is voided before it.
+        for memo in reversed(against):
             if memo.status == "approved":
                 self.book.cli("invoice", "void", memo.number, "--reason", "re-issue")
         refused = self.book.refusal("invoice", "void", invoice.number, "--reason", "re-issue")
@@ -464,6 +465,18 @@ def test_a_fall_off_after_a_credit_by_hand_credits_only_what_is_left(tmp_path):
         ("bill", {"as_of": "2023-12-31", "through": "2023-07-31"}),
         ("credit_by_hand", {"pick": 0, "share": "0.01"}),
         ("change_placement_status", {"placement": 5001, "status": "fell_off"}),
+    ])  # fmt: skip
+
+
+def test_a_credit_by_hand_counted_on_by_a_fall_off_is_voided_after_it(tmp_path):
+    # The fall-off credits 12375.00 of INV-000001 beside 125.00 by hand; voiding the
+    # invoice voids both memos, the fall-off's first, and the fee is credited afresh.
+    replay("sqlite", tmp_path, [
+        ("bill", {"as_of": "2023-12-31", "through": "2023-07-31"}),
+        ("credit_by_hand", {"pick": 0, "share": "0.01"}),
+        ("change_placement_status", {"placement": 5001, "status": "fell_off"}),
+        ("bill", {"as_of": "2023-12-31", "through": "2023-07-31"}),
+        ("void_invoice", {"pick": 0}),
     ])  # fmt: skip
 
 
