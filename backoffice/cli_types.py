@@ -1,7 +1,8 @@
 """Parameter types of the command line that click does not have.
 
-A malformed option value is bad usage: click reports it with the option's
-name and exits 2 (CONTRACT.md section 3), before any command runs.
+A malformed amount is refused like an amount that does not fit the invoice:
+a failure the user can fix, exit 1 with the option named and how to write
+it (the command line's error boundary reports it), never a traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import click
+
+from backoffice.errors import NeedsUserAction
 
 _PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]+)(\.[0-9]+)?")
 MAX_WHOLE_DIGITS = 14  # what the service's DECIMAL(18, 4) amount columns keep
@@ -29,26 +32,30 @@ class MoneyAmount(click.ParamType):
     name = "amount"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """The amount as an exact ``Decimal``, or a usage error saying how to write it."""
+        """The amount as an exact ``Decimal``, or a refusal saying how to write it."""
         if isinstance(value, Decimal):
             return value
         text = str(value).strip()
         written = _PLAIN_DECIMAL.fullmatch(text)
         if written is None:
-            self.fail(
-                f"{text[:40]!r} is not an amount: write digits with an optional decimal point, "
-                "like 500 or 1000.00 (no thousands separators, no exponent).",
-                param,
-                ctx,
-            )
+            raise _refused(param, f"{text[:40]!r} is not an amount.")
         if len(written.group(1).lstrip("0")) > MAX_WHOLE_DIGITS:
-            self.fail(
+            raise _refused(
+                param,
                 f"{text[:40]!r} is too large: amounts have at most {MAX_WHOLE_DIGITS} digits "
                 "before the decimal point.",
-                param,
-                ctx,
             )
         return Decimal(text)
+
+
+def _refused(param: click.Parameter | None, problem: str) -> NeedsUserAction:
+    option = f"'{param.opts[0]}'" if param is not None and param.opts else "the amount"
+    return NeedsUserAction(
+        "bad_amount",
+        f"Invalid value for {option}: {problem}",
+        "Write digits with an optional decimal point, like 500 or 1000.00 (no thousands "
+        "separators, no exponent).",
+    )
 
 
 MONEY = MoneyAmount()

@@ -65,20 +65,20 @@ def test_a_broken_invariant_shows_its_sentence_and_an_incident_id(sqlite_runner,
 
 
 @pytest.mark.parametrize("amount", ["abc", "NaN", "Infinity", "-Infinity", "1,000", "1e3", ""])
-def test_a_malformed_amount_is_bad_usage_with_the_option_named(sqlite_runner, amount):
+def test_a_malformed_amount_is_refused_with_the_option_named(sqlite_runner, amount):
     result = sqlite_runner("invoice", "credit", "INV-000001", "--amount", amount, "--reason", "x")
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert_no_traceback(result)
     assert "Invalid value for '--amount'" in result.stderr
     assert "like 500 or 1000.00" in result.stderr
 
 
-def test_an_amount_larger_than_any_column_keeps_is_bad_usage(sqlite_runner):
+def test_an_amount_larger_than_any_column_keeps_is_refused(sqlite_runner):
     amount = "1" * 30
     result = sqlite_runner("invoice", "credit", "INV-000001", "--amount", amount, "--reason", "x")
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert_no_traceback(result)
     assert "at most 14 digits before the decimal point" in result.stderr
 
