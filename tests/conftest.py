@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,20 +15,12 @@ from backoffice.storage import create_database_engine
 from tests.databases import KINDS, fresh_database, load_sql_file
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("BACKOFFICE_SHARED_DIR", ROOT.parent / "shared"))
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    if not (SHARED / "CONTRACT.md").exists():
-        raise pytest.UsageError(
-            f"the shared contract is not at {SHARED}: clone the project beside shared/ "
-            "or set BACKOFFICE_SHARED_DIR"
-        )
+SHARED = ROOT / "tests" / "fixtures"  # the contract's files the tests read, kept in the project
 
 
 @pytest.fixture
 def shared() -> Path:
-    """The contract folder beside the project (fixtures, examples, ATS schema)."""
+    """The contract's files (ATS schema, examples, recorded payloads), copied into the project."""
     return SHARED
 
 

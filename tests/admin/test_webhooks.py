@@ -21,7 +21,7 @@ from tests.mapping.test_connections import QBO_INFO
 
 @pytest.fixture
 def vector(shared):
-    folder = shared / "fixtures" / "qbo"
+    folder = shared / "qbo"
     spec = json.loads((folder / "webhook_signature_vector.json").read_text())
     return spec, (folder / spec["payload_file"]).read_bytes()
 

@@ -60,7 +60,7 @@ def ns_payload(shared: Path) -> Callable[[str], Any]:
 @pytest.fixture
 def ns_text(shared: Path) -> Callable[[str], str]:
     """A shared non-JSON fixture's text (headers, the TBA header)."""
-    return lambda name: (shared / "fixtures" / "netsuite" / name).read_text()
+    return lambda name: (shared / "netsuite" / name).read_text()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def qbo_payload(shared: Path) -> Callable[[str], Any]:
 @pytest.fixture
 def qbo_bytes(shared: Path) -> Callable[[str], bytes]:
     """A shared payload's exact bytes (webhook bodies, the XML throttle answer)."""
-    return lambda name: (shared / "fixtures" / "qbo" / name).read_bytes()
+    return lambda name: (shared / "qbo" / name).read_bytes()
 
 
 @pytest.fixture

@@ -143,4 +143,4 @@ def make_netsuite(clock: StepClock | None = None, **options: Any) -> NetSuite:
 
 def fixture(shared: Path, name: str) -> Any:
     """A NetSuite payload, read in place from the shared folder."""
-    return json.loads((shared / "fixtures" / "netsuite" / name).read_bytes(), parse_float=Decimal)
+    return json.loads((shared / "netsuite" / name).read_bytes(), parse_float=Decimal)

@@ -114,4 +114,4 @@ def make_qbo(
 
 def fixture(shared: Path, name: str) -> Any:
     """A genuine QBO payload, read in place from the shared folder."""
-    return json.loads((shared / "fixtures" / "qbo" / name).read_bytes())
+    return json.loads((shared / "qbo" / name).read_bytes())

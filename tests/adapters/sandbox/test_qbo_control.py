@@ -48,7 +48,7 @@ def test_429_fault_answers_the_genuine_xml_with_retry_after(qbo, shared):
 
     answers = [qbo.post("customer", {"DisplayName": f"C{n}"}) for n in range(3)]
 
-    genuine = (shared / "fixtures" / "qbo" / "error_429_throttle.xml").read_text()
+    genuine = (shared / "qbo" / "error_429_throttle.xml").read_text()
     assert [answer.status_code for answer in answers] == [429, 429, 200]
     assert answers[0].headers["Retry-After"] == "5"
     assert answers[0].content_type == "application/xml"
@@ -153,8 +153,8 @@ def test_requests_past_the_minute_budget_are_throttled(clock, webhooks):
 
 
 def test_signature_matches_intuits_vector(shared):
-    vector = json.loads((shared / "fixtures" / "qbo" / "webhook_signature_vector.json").read_text())
-    payload = (shared / "fixtures" / "qbo" / vector["payload_file"]).read_bytes()
+    vector = json.loads((shared / "qbo" / "webhook_signature_vector.json").read_text())
+    payload = (shared / "qbo" / vector["payload_file"]).read_bytes()
 
     assert sign(payload, vector["verifier_token"]) == vector["intuit_signature"]
     assert vector["header_name"] == SIGNATURE_HEADER
