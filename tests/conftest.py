@@ -1,4 +1,4 @@
-"""Shared fixtures: fresh databases on all three servers, the CLI runner, the shared contract."""
+"""Shared fixtures: fresh databases on all three servers, the CLI runner, the contract's files."""
 
 from __future__ import annotations
 

@@ -161,7 +161,7 @@ def test_invoice_body_matches_the_recorded_request_with_exact_decimals(
     assert adapter.create_invoice(invoice_doc(), "INV-2024-000123") == RemoteRef("1227")
     raw = rsps.calls[-1].request.body
     expected = json.loads(
-        (shared / "fixtures/netsuite/invoice_create_request.json").read_text(), parse_float=Decimal
+        (shared / "netsuite/invoice_create_request.json").read_text(), parse_float=Decimal
     )
     expected.pop("externalId")  # an upsert names it in the URL
     sent = json.loads(raw, parse_float=Decimal)

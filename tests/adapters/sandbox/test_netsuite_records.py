@@ -16,7 +16,7 @@ def ns():
 
 
 def test_create_answers_204_without_a_body_and_the_new_id_in_location(ns, shared):
-    genuine = (shared / "fixtures/netsuite/create_204_response_headers.http").read_text()
+    genuine = (shared / "netsuite/create_204_response_headers.http").read_text()
     response = ns.call(
         "POST", f"{RECORDS}/customer", fixture(shared, "customer_create_request.json")
     )
