@@ -106,10 +106,10 @@ def configure_numbering(
     between the check and the change.
     """
     take_write_lock(session.connection())
-    sequence = sequence_of(session, kind)
     if prefix is None and next_value is None:
-        return sequence
+        return sequence_of(session, kind)
     locked = _lock_sequences(session)
+    sequence = locked[kind]
     label = SEQUENCES[kind].label
     if next_value is not None:
         _check_next_value(sequence, next_value, label)
@@ -146,18 +146,12 @@ def prefixes_clash(first: str, second: str) -> bool:
 def _lock_sequences(session: Session) -> dict[DocumentKind, NumberSequence]:
     """Both sequence rows, locked in the order approval takes numbers, as last committed.
 
-    The rows are kept: a later plain read could come from the transaction's
-    older snapshot (MariaDB's repeatable read) and miss the other's new prefix.
+    Locking the one being set first, out of that order, could deadlock with an
+    approval. The rows are kept: a later plain read could come from the
+    transaction's older snapshot (MariaDB's repeatable read) and miss the
+    other's new prefix.
     """
-    return {
-        kind: session.scalars(
-            select(NumberSequence)
-            .where(NumberSequence.name == SEQUENCES[kind].name)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
-        for kind in DocumentKind
-    }
+    return {kind: sequence_of(session, kind) for kind in DocumentKind}
 
 
 def _check_next_value(sequence: NumberSequence, next_value: int, label: str) -> None:
