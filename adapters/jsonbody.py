@@ -5,8 +5,7 @@ and take them so. ``json.dumps`` refuses ``Decimal``, python-quickbooks'
 encoder quotes it, and a float would round (``0.1 + 0.2``): here a
 ``Decimal`` is written as the number text it holds and a ``float`` is
 refused outright. ``DecimalJsonSession`` encodes ``json=`` bodies this way
-for ``adapters.http.HttpClient``. Never imports ``billing``, ``mapping`` or
-``sync``.
+for ``adapters.http.HttpClient``.
 """
 
 from __future__ import annotations

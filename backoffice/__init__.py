@@ -1,6 +1,5 @@
-"""The application shell: settings, storage, errors, logging and the command line.
+"""The ground every package stands on: settings, storage, errors, secrets, clock, locks, logging.
 
-The domain packages (billing, mapping, adapters, sync) may import the shell's
-settings, storage and errors modules; the shell's cli module imports them all.
-Nothing imports the cli module.
+What it may import, and who may import it, is written once, as import-linter
+contracts in ``pyproject.toml`` (``make test`` checks them).
 """

@@ -1,52 +1,21 @@
-"""Creating, upgrading and checking the service's schema with Alembic.
+"""Checking that the service's schema is the one this code was written for.
 
 Every command but ``db upgrade`` calls ``ensure_schema_current`` first, so a
 binary newer than its database stops with the command to run instead of
 failing halfway through a write. The check reads ``alembic_version`` with
 one query against ``SCHEMA_HEAD``, the newest migration this code ships
 (a test keeps the two in step), so that commands do not pay for importing
-Alembic; only ``db upgrade`` does.
+Alembic; only ``db upgrade`` does (``migrations.upgrade``).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from backoffice.errors import NeedsUserAction
 
-if TYPE_CHECKING:
-    from alembic.config import Config
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA_HEAD = "0007"
-
-
-def alembic_config(engine: Engine | None = None) -> Config:
-    """An Alembic config for our migrations, bound to ``engine`` when given."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
-    return config
-
-
-def upgrade_schema(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; a no-op when it is already there."""
-    from alembic import command
-
-    command.upgrade(alembic_config(engine), revision)
-
-
-def head_revision() -> str | None:
-    """The newest migration in the migrations folder."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -1,5 +1,6 @@
 """The domain: catalog, pay plans, terms, customer assignments, realization, invoicing.
 
-Pure Python and SQLAlchemy models. Never imports adapters, sync or admin, and
-never reads the wall clock: callers pass ``as_of``.
+Pure Python and SQLAlchemy models, and no reads of the wall clock: callers
+pass ``as_of``. Its place among the layers is an import-linter contract in
+``pyproject.toml``.
 """

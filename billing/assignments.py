@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backoffice.storage import Base, ExactDecimal
-from billing.catalog import Product, ProductClass, ProductFamily, Terms
+from billing.catalog.models import Product, ProductClass, ProductFamily, Terms
 from billing.pay_plans import PayPlan
 
 

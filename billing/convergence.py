@@ -20,7 +20,7 @@ from typing import Any
 from backoffice.errors import FatalError
 from billing.fees import FeeStatus, InstallmentKind, InstallmentStatus
 from billing.pay_plans import ScheduledAmount
-from billing.realization import DesiredFee, EventKey, NotBillable, Removal
+from billing.realization.evaluation import DesiredFee, EventKey, NotBillable, Removal
 
 
 class Outcome(StrEnum):

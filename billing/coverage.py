@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from billing.assignments import ScopeKind
 from billing.billtos import BilltoTree
-from billing.catalog_snapshot import AssignmentInfo, CatalogSnapshot, ProductInfo
+from billing.catalog.snapshot import AssignmentInfo, CatalogSnapshot, ProductInfo
 
 
 class Coverage:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from backoffice.paging import pages
 from billing.fees import BlockedEvent, FeeInstallment, RealizedFee
-from billing.invoice_drafts import IN_LIST_LIMIT
-from billing.invoices import ClaimRole, InstallmentClaim, Invoice
+from billing.invoicing.drafts import IN_LIST_LIMIT
+from billing.invoicing.models import ClaimRole, InstallmentClaim, Invoice
 from billing.money import quantize
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backoffice.storage import Base, ExactDecimal
-from billing.catalog import CODE_LENGTH
+from billing.catalog.models import CODE_LENGTH
 
 NO_OCCURRENCE = ""
 

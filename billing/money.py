@@ -1,4 +1,4 @@
-"""Money: an exact amount in one currency, and the one place amounts are rounded.
+"""Money: the currencies billed in, and the one place amounts are rounded.
 
 Amounts are ``Decimal`` built from ``str`` so float noise never gets in.
 Rounding happens only at named points (an installment, an invoice line, a
@@ -7,7 +7,6 @@ total) through ``quantize``, half up to the currency's minor unit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 ROUNDING = ROUND_HALF_UP
@@ -86,65 +85,3 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
     return Decimal(str(value))
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount in one currency. Mixing currencies raises; rounding is explicit."""
-
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal):
-            object.__setattr__(self, "amount", to_decimal(self.amount))
-        minor_unit(self.currency)
-
-    def _same_currency(self, other: Money) -> None:
-        if other.currency != self.currency:
-            raise ValueError(f"cannot combine {self.currency} with {other.currency}")
-
-    def __add__(self, other: object) -> Money:
-        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
-            return self  # so that sum() works
-        if not isinstance(other, Money):
-            raise TypeError(f"cannot add {type(other).__name__} to Money")
-        self._same_currency(other)
-        return Money(self.amount + other.amount, self.currency)
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Money) -> Money:
-        self._same_currency(other)
-        return Money(self.amount - other.amount, self.currency)
-
-    def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
-
-    def __mul__(self, factor: Decimal) -> Money:
-        if not isinstance(factor, Decimal | int) or isinstance(factor, bool):
-            raise TypeError("Money may be multiplied only by a Decimal")
-        return Money(self.amount * factor, self.currency)
-
-    __rmul__ = __mul__
-
-    def __lt__(self, other: Money) -> bool:
-        self._same_currency(other)
-        return self.amount < other.amount
-
-    def __le__(self, other: Money) -> bool:
-        self._same_currency(other)
-        return self.amount <= other.amount
-
-    def quantized(self) -> Money:
-        """This amount rounded half up to its currency's minor unit."""
-        return Money(quantize(self.amount, self.currency), self.currency)
-
-    def format(self) -> str:
-        """The amount as the contract's JSON string: exactly the minor-unit digits."""
-        return str(quantize(self.amount, self.currency))
-
-
-def plain(value: Decimal) -> str:
-    """A decimal without trailing zeros or exponent, for people (25.0000 -> '25', 1E+1 -> '10')."""
-    return format(value.normalize(), "f")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backoffice.errors import FatalError
 from backoffice.storage import Base, ExactDecimal
-from billing.catalog import CODE_LENGTH
+from billing.catalog.models import CODE_LENGTH
 from billing.money import quantize
 
 

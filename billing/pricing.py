@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ats.records import AtsPlacement, AtsServiceFee, AtsTimecard
-from billing.catalog import Basis, Pricing
-from billing.catalog_snapshot import AssignmentInfo, ProductInfo
+from billing.catalog.models import Basis, Pricing
+from billing.catalog.snapshot import AssignmentInfo, ProductInfo
 from billing.money import plain, quantize
 
 HUNDRED = Decimal(100)

@@ -1,7 +1,7 @@
 """Everything a batch needs mapped before it can be pushed, as health-check issues.
 
 ``MappingCheck`` is the ``DocumentCheck`` invoicing's health check calls
-(``billing.invoice_health``): it lists, once each, what is unmapped on the
+(``billing.invoicing.health``): it lists, once each, what is unmapped on the
 connection for the documents it is shown — terms, currencies, the subsidiary
 (NetSuite), and per product an item or an income account to create one
 with, and a tax code where the company needs one per line (QuickBooks
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing.catalog import Product, ProductFamily
-from billing.invoice_health import DocumentFacts, HealthIssue
+from billing.catalog.models import Product, ProductFamily
+from billing.invoicing.health import DocumentFacts, HealthIssue
 from mapping.connections import ConnectionRecord
 from mapping.models import LocalKind, MappedField, MappingRule, RemoteLink, Scope
 from mapping.rules import RemoteValue, Rule, RuleBook

@@ -21,7 +21,7 @@ from adapters.qbo import QboAdapter, QboConfig
 from backoffice.clock import utc_now
 from backoffice.vault import Vault
 from mapping.connections import ConnectionRecord, System
-from mapping.token_store import DatabaseTokenStore
+from sync.token_store import DatabaseTokenStore
 
 QBO_PER_MINUTE = 500  # Intuit's limit per realm
 QBO_CONCURRENT = 10

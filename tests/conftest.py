@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.engine import Engine
 
-from backoffice.cli import cli
-from backoffice.schema import upgrade_schema
 from backoffice.storage import create_database_engine
+from cli.main import cli
+from migrations.upgrade import upgrade_schema
 from tests.databases import KINDS, fresh_database, load_sql_file
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,6 @@ fault reading), ``records`` (the record service: upsert by external id, update, 
 ``suiteql`` (statements, quoting, paging), ``options`` (picker lists),
 ``documents`` (our documents as NetSuite bodies), ``changes`` (payments,
 voids and deletes since a cursor) and ``adapter`` (``NetSuiteAdapter``).
-Never imports ``billing``, ``mapping``, ``sync`` or the sandboxes.
 """
 
 from adapters.netsuite.adapter import NetSuiteAdapter

@@ -14,8 +14,7 @@ adapter does. A credit memo is applied to its invoice in the same write, up to
 the invoice's open balance (nothing when it is paid); a credit memo already
 written under its key is returned as is, so a resend cannot change what was
 applied. Reads for pickers, look-ups and changes are SuiteQL
-(``suiteql``/``changes``). Never imports ``billing``, ``mapping``, ``sync`` or
-the sandboxes.
+(``suiteql``/``changes``).
 """
 
 from __future__ import annotations

@@ -15,8 +15,7 @@ after taking it, so two workers never both fetch. A 401 on a call makes
 ``adapters.http`` call ``refresh`` once.
 
 Never logs a token, the assertion, a signature or a key: the token call logs
-one line like every remote call. Never imports ``billing``, ``mapping`` or
-``sync``.
+one line like every remote call.
 """
 
 from __future__ import annotations

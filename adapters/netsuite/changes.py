@@ -21,8 +21,7 @@ start), to catch saves committed late; the repeats it brings are removed by
 remote id plus version (the modification time), here within a pull and by
 the sync engine across pulls. Without a cursor the first pull reads the last
 ``INITIAL_LOOKBACK``. Amounts are positive whatever sign NetSuite stores
-(credits are negative in ``transaction``). Never imports ``billing``,
-``mapping`` or ``sync``.
+(credits are negative in ``transaction``).
 """
 
 from __future__ import annotations

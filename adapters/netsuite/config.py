@@ -12,7 +12,6 @@ the adapter never reads the environment. Two ways to authenticate:
   60-minute access token. Oracle retires TBA for new integrations, so this is
   the one to pick for a new connection.
 
-Never imports ``billing``, ``mapping`` or ``sync``.
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ upsert names it in the URL (``records``).
 A credit memo is applied to its invoice in the same write through its
 ``apply`` sublist (line keyed by ``doc``), for the amount the caller says
 (at most the invoice's open balance); with no amount it stays unapplied.
-Fields we have no value for are left out, never sent empty. Never imports
-``billing``, ``mapping`` or ``sync``.
+Fields we have no value for are left out, never sent empty.
 """
 
 from __future__ import annotations

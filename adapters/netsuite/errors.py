@@ -10,8 +10,7 @@ NetSuite's sentence, shortened; the body itself is never logged nor kept.
 A 401 ``INVALID_LOGIN`` means different things per authentication: an
 OAuth 2.0 access token may have expired (fetch a new one once, then retry),
 while a TBA token never expires and cannot be refreshed, so a refused TBA
-signature needs a person (``table_for``). Never imports ``billing``,
-``mapping`` or ``sync``.
+signature needs a person (``table_for``).
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@ NetSuite spells one account id three ways: as shown in the UI
 ``1234567_SB1``) and in host names (lower case with ``-``:
 ``1234567-sb1.suitetalk.api.netsuite.com``). A base URL override (the local
 sandbox, ``http://127.0.0.1:<port>``) replaces the host; the API keeps its
-paths under it (``<base>/services/rest/...``). Never imports ``billing``,
-``mapping`` or ``sync``.
+paths under it (``<base>/services/rest/...``).
 """
 
 from __future__ import annotations

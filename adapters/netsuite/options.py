@@ -4,7 +4,7 @@ Each list is ``SELECT id, <name> AS name, isinactive[, <detail> AS detail]``
 ordered by id (unique, so offset paging never repeats or skips a row).
 Tax codes are the legacy ``salestaxitem`` list: an account on SuiteTax has no
 such table (its tax engine picks codes), so that list is optional and comes
-back empty there. Never imports ``billing``, ``mapping`` or ``sync``.
+back empty there.
 """
 
 from __future__ import annotations

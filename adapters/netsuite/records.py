@@ -11,8 +11,7 @@ invoice keeps its lines once). Updates of records we did not create are
 
 NetSuite answers a create, an upsert and an update with 204 and no body; the
 new record's URL is in ``Location`` (``.../record/v1/invoice/123``). External
-ids may hold letters, digits, ``_`` and ``-`` only. Never imports
-``billing``, ``mapping`` or ``sync``.
+ids may hold letters, digits, ``_`` and ``-`` only.
 """
 
 from __future__ import annotations

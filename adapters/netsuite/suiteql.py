@@ -7,7 +7,6 @@ ORDER BY on a unique key, or rows may repeat or go missing between pages.
 NetSuite answers with lower-case column names, every value as text or a
 number, booleans as ``"T"``/``"F"``, and no column at all for a NULL.
 The paginator fails loudly when ``hasMore`` or ``items`` is missing.
-Never imports ``billing``, ``mapping`` or ``sync``.
 """
 
 from __future__ import annotations

@@ -20,8 +20,7 @@ the document's ``DepartmentRef``. QBO has no subsidiaries: that list is empty.
 ``find_document(key=...)``: QBO cannot be queried by requestid, so each
 document carries its key at the end of PrivateNote ("Back Office key <key>",
 kept when QBO prepends "Voided"); the read-back looks through documents
-created in the last ``KEY_LOOKBACK``. Never imports ``billing``, ``mapping``
-or ``sync``.
+created in the last ``KEY_LOOKBACK``.
 """
 
 from __future__ import annotations

@@ -10,8 +10,7 @@ The cursor is QBO's own clock (the response ``time``) in ISO 8601 UTC, so
 client clock skew never loses a change. Each pull starts ``LAG`` before the
 cursor, inclusive (a closed start), to catch writes committed late; the
 repeats it brings are removed by remote id plus SyncToken, here within a
-pull and by the sync engine across pulls. Never imports ``billing``,
-``mapping`` or ``sync``.
+pull and by the sync engine across pulls.
 """
 
 from __future__ import annotations

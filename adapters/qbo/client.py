@@ -19,8 +19,7 @@ nowhere else:
 A write always carries ``requestid``: QBO answers a repeated requestid with
 the original response instead of applying it again, so a write whose answer
 was lost is resent with the same requestid; only when every attempt went
-unanswered is it an ``UncertainWrite``. Never imports ``billing``,
-``mapping`` or ``sync``.
+unanswered is it an ``UncertainWrite``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ adapter never reads the environment. ``environment`` picks Intuit's
 production or sandbox API host; ``api_base_url`` overrides it (the local
 sandbox at ``http://127.0.0.1:<port>``), and then the token and authorization
 endpoints default to paths under that same base so one setting points
-everything at the sandbox. Never imports ``billing``, ``mapping`` or ``sync``.
+everything at the sandbox.
 """
 
 from __future__ import annotations

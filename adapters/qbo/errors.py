@@ -10,7 +10,7 @@ Some codes are resolved inside the adapter before they reach the caller:
 5010 (stale SyncToken: re-read and retry once), 6240 (duplicate name: link the
 existing record) and 6140 (duplicate DocNumber: link it when it is ours).
 They are ``NEEDS_USER`` here because that is what remains when the adapter's
-own handling fails. Never imports ``billing``, ``mapping`` or ``sync``.
+own handling fails.
 """
 
 from __future__ import annotations

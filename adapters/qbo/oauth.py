@@ -9,7 +9,7 @@ worker may have refreshed meanwhile), refresh only if the token is still the
 stale one, and save the rotated refresh token before the new access token is
 used. A refused refresh token (revoked, expired, or the app disconnected)
 becomes ``NeedsUserAction`` "reconnect QuickBooks". Never logs a token, a
-code or the client secret. Never imports ``billing``, ``mapping`` or ``sync``.
+code or the client secret.
 """
 
 from __future__ import annotations

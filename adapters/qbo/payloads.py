@@ -8,7 +8,6 @@ them (``Preferences.AccountingInfoPrefs.DepartmentTerminology``), and a
 transaction carries one ``DepartmentRef`` in its header, so a document's
 ``department_id`` or ``location_id`` (or the one all its lines share) becomes
 that header ref; lines naming different ones cannot be sent.
-Never imports ``billing``, ``mapping`` or ``sync``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ Values are always quoted through ``quote``: QBO's query language escapes a
 single quote with a backslash (``'Amy\'s Bird Sanctuary'``), so a Billto name
 can never end a literal early. ``QueryResponse.maxResults`` is the number of
 rows returned, not the limit: a page shorter than the limit is the last.
-Never imports ``billing``, ``mapping`` or ``sync``.
 """
 
 from __future__ import annotations

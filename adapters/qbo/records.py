@@ -8,7 +8,6 @@ prepended to its PrivateNote. Neither is enough alone (a zero invoice is
 legal, anyone can type "Voided" in a note), so a document counts as voided
 when its TotalAmt and every line amount are zero **and** the note starts
 with "Voided" (or, where QBO reports it, ``TxnStatus`` is "Voided").
-Never imports ``billing``, ``mapping`` or ``sync``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ compared in constant time. Two body formats arrive: the legacy
 ``{"eventNotifications": [...]}`` and a JSON array of CloudEvents 1.0 objects
 (``type`` like ``qbo.invoice.updated.v1``). A notification only tells the
 service to pull: the records themselves are read through CDC.
-Never imports ``billing``, ``mapping`` or ``sync``.
 """
 
 from __future__ import annotations

@@ -37,13 +37,13 @@ from backoffice.secret import Secret
 from backoffice.vault import Vault
 from mapping.connections import load_connection
 from sync.connect import adapter_for
-from tests.adapters.sandbox.support import live_server
+from tests.sandboxes.support import live_server
 
 TIMEOUT = 5.0
 
 
 def qbo_app() -> Flask:
-    from adapters.sandbox.qbo import SandboxOptions, create_app
+    from sandboxes.qbo import SandboxOptions, create_app
 
     return create_app(SandboxOptions(timeout_delay=0.5, retry_after=1))
 
@@ -60,7 +60,7 @@ class SystemUnderTest:
 
 
 def netsuite_app() -> Flask:
-    from adapters.sandbox.netsuite import SandboxOptions, create_app
+    from sandboxes.netsuite import SandboxOptions, create_app
 
     return create_app(SandboxOptions(timeout_delay=0.5, retry_after=1))
 

@@ -5,8 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.adapters.sandbox.support import live_server
 from tests.adapters.test_contract import qbo_app
+from tests.sandboxes.support import live_server
 
 TIMEOUT = 5.0
 

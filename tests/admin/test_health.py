@@ -1,7 +1,7 @@
 from admin import create_app
-from backoffice.schema import upgrade_schema
 from backoffice.settings import load_settings
 from backoffice.storage import create_database_engine
+from migrations.upgrade import upgrade_schema
 
 
 def _app(tmp_path):

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 
 from backoffice.errors import FatalError, NeedsUserAction
 from backoffice.locks import STALE_AFTER, JobLock, RunLock, hold_lock, this_process
-from backoffice.schema import upgrade_schema
 from backoffice.storage import create_database_engine
+from migrations.upgrade import upgrade_schema
 from tests.databases import KINDS, fresh_database
 
 HOST = socket.gethostname()

@@ -36,7 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from billing.fees import FeeInstallment, FeeRecheck, RealizedFee
-from billing.invoices import InstallmentClaim, Invoice, InvoiceLine
+from billing.invoicing.models import InstallmentClaim, Invoice, InvoiceLine
 from billing.money import quantize
 
 ZERO = Decimal(0)

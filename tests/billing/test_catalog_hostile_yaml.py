@@ -9,14 +9,14 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from billing.catalog_document import AssignmentEntry, CatalogDocument
-from billing.catalog_validation import CatalogView, validate_catalog
-from billing.catalog_yaml import (
+from billing.catalog.document import AssignmentEntry, CatalogDocument
+from billing.catalog.file import (
     MAX_FILE_BYTES,
     UnreadableCatalog,
     dump_catalog_yaml,
     read_catalog_file,
 )
+from billing.catalog.validation import CatalogView, validate_catalog
 from tests.billing.test_catalog_validation import (
     assert_names,
     assignment,

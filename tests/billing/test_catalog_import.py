@@ -13,7 +13,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from billing.catalog import Product
+from billing.catalog.models import Product
 from billing.pay_plans import PayPlan, PayPlanLine
 from tests.billing.test_catalog_hostile_yaml import billion_laughs
 
@@ -437,7 +437,7 @@ def test_alias_bomb_exits_1_within_bounded_memory_and_time(sqlite_runner, tmp_pa
 
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-c", "from backoffice.cli import cli; cli()", "catalog", "import",
+        [sys.executable, "-c", "from cli.main import cli; cli()", "catalog", "import",
          str(path)],
         env={**os.environ, **sqlite_runner.env},
         capture_output=True, text=True, timeout=60, preexec_fn=cap_memory, check=False,

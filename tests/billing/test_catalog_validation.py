@@ -6,15 +6,15 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from billing.catalog_document import (
+from billing.catalog.document import (
     AssignmentEntry,
     CatalogDocument,
     PayPlanEntry,
     PayPlanLineEntry,
     ProductEntry,
 )
-from billing.catalog_validation import CatalogView, validate_catalog
-from billing.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
+from billing.catalog.file import dump_catalog_yaml, parse_catalog_yaml
+from billing.catalog.validation import CatalogView, validate_catalog
 
 
 def valid_catalog():

@@ -22,10 +22,10 @@ from sqlalchemy.engine import Engine
 from backoffice.errors import NeedsUserAction
 from backoffice.locks import RunLock
 from backoffice.storage import make_session_factory
-from billing.invoice_drafts import BatchPlan
-from billing.invoices import DocumentKind, InstallmentClaim, Invoice, InvoiceBatch
-from billing.invoicing import BatchWriter
-from billing.numbering import take_numbers
+from billing.invoicing.batches import BatchWriter
+from billing.invoicing.drafts import BatchPlan
+from billing.invoicing.models import DocumentKind, InstallmentClaim, Invoice, InvoiceBatch
+from billing.invoicing.numbering import take_numbers
 from tests.billing.realization_helpers import run_json
 
 BACKOFFICE = str(Path(sys.executable).parent / "backoffice")

@@ -6,7 +6,7 @@ from decimal import Decimal
 from billing.convergence import FeeState, InstallmentState, Outcome, basis_json, converge
 from billing.fees import FeeStatus, InstallmentKind, InstallmentStatus, SourceType
 from billing.pay_plans import ScheduledAmount
-from billing.realization import DesiredFee, EventKey, NotBillable, Removal
+from billing.realization.evaluation import DesiredFee, EventKey, NotBillable, Removal
 
 NOW = dt.datetime(2024, 1, 5, 12, 0)
 KEY = EventKey(SourceType.PLACEMENT, 5001)

@@ -18,14 +18,14 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from billing.invoices import DocumentKind, Invoice
+from billing.invoicing.models import DocumentKind, Invoice
 from tests.billing.realization_helpers import run_json
 
 CREDITS_AT_ONCE = 3
 PAUSED_AFTER_READING_CREDITS = """
 import os, sys, time
 from pathlib import Path
-from billing import corrections
+from billing.invoicing import corrections
 arrivals = Path(sys.argv.pop(1))
 expected = int(sys.argv.pop(1))
 read_credits = corrections.credits_against
@@ -39,7 +39,7 @@ def credits_against_then_pause(session, invoice_id):
     return credits
 
 corrections.credits_against = credits_against_then_pause
-from backoffice.cli import cli
+from cli.main import cli
 cli(prog_name="backoffice")
 """
 

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from billing.credit_spread import Piece, Reduction, Room, spread
+from billing.invoicing.credit_spread import Piece, Reduction, Room, spread
 
 
 def d(value: str) -> Decimal:

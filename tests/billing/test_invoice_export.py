@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from billing.csv_cells import spreadsheet_safe
-from billing.invoice_export import CSV_COLUMNS, QBO_COLUMNS, write_csv
+from billing.invoicing.csv_cells import spreadsheet_safe
+from billing.invoicing.export import CSV_COLUMNS, QBO_COLUMNS, write_csv
 
 # The storage layer is not the subject here: one test runs on every database, the rest on SQLite.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

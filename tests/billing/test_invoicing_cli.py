@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from ats import tables
 from backoffice.errors import FatalError
-from billing import invoicing
-from billing.invoices import Invoice, NumberSequence
+from billing.invoicing import batches as invoicing
+from billing.invoicing.models import Invoice, NumberSequence
 from tests.billing.realization_helpers import (
     insert_billto,
     insert_placement,

@@ -43,15 +43,15 @@ from sqlalchemy.engine import Engine
 from ats import tables
 from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
-from backoffice.invoice_commands import billto_lookup
-from backoffice.realize_command import realize_fees
 from backoffice.runtime import Runtime
-from backoffice.schema import upgrade_schema
 from backoffice.settings import load_settings
 from backoffice.storage import create_database_engine
-from billing.invoices import Invoice, InvoiceBatch
-from billing.invoicing import approve_batch
+from billing.invoicing.batches import approve_batch
+from billing.invoicing.models import Invoice, InvoiceBatch
 from billing.money import quantize
+from cli.invoices import billto_lookup
+from cli.realize import realize_fees
+from migrations.upgrade import upgrade_schema
 from tests.billing.ledger_invariants import (
     assert_ledger_consistent,
     compare_with_clean_run,

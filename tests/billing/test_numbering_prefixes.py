@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from backoffice.errors import NeedsUserAction
-from billing.invoices import DocumentKind
-from billing.numbering import configure_numbering, prefixes_clash
+from billing.invoicing.models import DocumentKind
+from billing.invoicing.numbering import configure_numbering, prefixes_clash
 from tests.billing.realization_helpers import run_json
 from tests.billing.test_corrections_cli import approve_through
 

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import make_url
 
 from ats import tables
-from backoffice.schema import upgrade_schema
 from backoffice.storage import create_database_engine
+from migrations.upgrade import upgrade_schema
 from tests.billing.realization_helpers import (
     assert_rerun_changes_nothing,
     assignment,

@@ -29,14 +29,15 @@ from sqlalchemy.orm import Session
 
 from ats import tables
 from ats.reader import BILLTOS, AtsReader
-from backoffice.cli import cli
 from backoffice.errors import NeedsUserAction
 from backoffice.storage import create_database_engine, make_session_factory
-from billing import invoicing, realization_run
 from billing.fees import FeeInstallment
-from billing.invoices import InstallmentClaim, Invoice, InvoiceLine, InvoiceStatus
-from billing.invoicing import Approval, BatchUnhealthy, approve_batch
-from billing.realization_store import PageOutdated
+from billing.invoicing import batches as invoicing
+from billing.invoicing.batches import Approval, BatchUnhealthy, approve_batch
+from billing.invoicing.models import InstallmentClaim, Invoice, InvoiceLine, InvoiceStatus
+from billing.realization import run as realization_run
+from billing.realization.store import PageOutdated
+from cli.main import cli
 from tests.billing.realization_helpers import realize
 from tests.billing.test_realize_concurrency import AS_OF, Book, new_book
 

@@ -27,10 +27,10 @@ from click.testing import CliRunner
 from sqlalchemy import bindparam, func, select, update
 
 from ats import tables
-from backoffice.cli import cli
 from backoffice.locks import JobLock
 from backoffice.storage import create_database_engine
 from billing.fees import FeeRevision, RealizedFee
+from cli.main import cli
 from tests.databases import fresh_database
 
 BACKOFFICE = str(Path(sys.executable).parent / "backoffice")
@@ -46,9 +46,9 @@ BOOKS = {"sqlite": BOOK, "postgresql": BOOK, "mariadb": SMALL_BOOK}
 SMALL_PAGES = 50
 WITH_SMALL_PAGES = """
 import sys
-from billing.realization_run import RealizationRun
+from billing.realization.run import RealizationRun
 RealizationRun.__init__.__kwdefaults__["page_size"] = int(sys.argv.pop(1))
-from backoffice.cli import cli
+from cli.main import cli
 cli(prog_name="backoffice")
 """
 CHANGED_AT = dt.datetime(2024, 8, 1, 10, 0, 0)  # later than every updated_at of the demo book

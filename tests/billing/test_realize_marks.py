@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from ats import tables
 from backoffice.clock import utc_now
-from billing.realization_state import RealizationState, cursor_name
+from billing.realization.state import RealizationState, cursor_name
 from tests.billing.realization_helpers import (
     AS_OF,
     fee_of,

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 
 from backoffice.locks import RunLock
 from backoffice.storage import create_database_engine, make_session_factory
-from billing.corrections import void_document
 from billing.fees import FeeRecheck
+from billing.invoicing.corrections import void_document
 from tests.billing.realization_helpers import realize, run_json
 
 

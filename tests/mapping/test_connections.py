@@ -13,7 +13,7 @@ from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
 from backoffice.vault import Vault
 from mapping.connections import Connection, load_connection
-from mapping.token_store import DatabaseTokenStore
+from sync.token_store import DatabaseTokenStore
 
 QBO_INFO = {
     "base_url": "http://127.0.0.1:8001", "realm_id": "9130357766900000",

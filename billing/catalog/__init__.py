@@ -1,0 +1,1 @@
+"""The catalog: terms, products, their classes and families, and the catalog file."""

@@ -1,0 +1,1 @@
+"""Invoicing: draft batches, health check, approval, numbering, credits, voids, export."""

@@ -1,0 +1,1 @@
+"""The ``backoffice`` command line: a thin interface over the application services."""
