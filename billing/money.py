@@ -85,3 +85,9 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
     return Decimal(str(value))
+        return str(quantize(self.amount, self.currency))
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent, for people (25.0000 -> '25', 1E+1 -> '10')."""
+    return format(value.normalize(), "f")
