@@ -85,7 +85,6 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
     return Decimal(str(value))
-        return str(quantize(self.amount, self.currency))
 
 
 def plain(value: Decimal) -> str:
