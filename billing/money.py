@@ -80,13 +80,6 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_unit(currency)), rounding=ROUNDING)
 
 
-def to_decimal(value: object) -> Decimal:
-    """A ``Decimal`` from a str, int or Decimal; floats go through ``str`` first."""
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))
-
-
 def plain(value: Decimal) -> str:
     """A decimal without trailing zeros or exponent, for people (25.0000 -> '25', 1E+1 -> '10')."""
     return format(value.normalize(), "f")
