@@ -32,11 +32,12 @@ run: install
 	$(BACKOFFICE) connection check demo && \
 	echo "The local QBO sandbox is the default connection (Ctrl-C stops it)." && wait $$sandbox
 
-## lint: ruff (lint and format) and mypy
+## lint: ruff (lint and format), mypy, and the layers (import-linter contracts in pyproject.toml)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## test: lint, then the whole suite on SQLite, PostgreSQL and MariaDB
 test: lint
