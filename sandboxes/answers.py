@@ -1,27 +1,33 @@
-"""JSON answers as the real services write them: amounts are JSON numbers (doubles).
+"""JSON answers as the real services write them: amounts as exact JSON numbers.
 
-QuickBooks Online and NetSuite keep amounts as doubles and answer
-``"TotalAmt": 275.1``, not a quoted string and not a fixed number of decimals.
-A sandbox writes its ``Decimal`` amounts the same way, with the encoder of the
-standard library, so that a client's reading of amounts (``parse_float``) is
-tested against what a real answer looks like, never against the client's own
-encoder.
+QuickBooks Online and NetSuite answer an amount as a JSON number in its own
+textual form (``"TotalAmt": 150.50``, recorded payloads keep the trailing
+zero), never quoted and never through a binary float. The standard encoder
+cannot write a ``Decimal`` as a number, so each amount is first written as a
+marked string and the marks are then taken off, leaving the number's text.
+This encoder is the sandboxes' own: sharing the adapters' encoder would let an
+encoding bug hide on both sides of the wire.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
+_MARK = "\u0000amount:"
+_MARKED = re.compile(r'"\\u0000amount:(-?[0-9.]+)"')
 
-def _as_double(value: Any) -> float:
-    """How a real service writes an amount it stores: as a double."""
-    if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(f"cannot write {type(value).__name__} in an answer")
+
+def _marked(value: Any) -> str:
+    """A ``Decimal`` as a marked string holding its exact text."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return _MARK + format(value, "f")
+    raise TypeError(f"cannot write {type(value).__name__} {value!r} in an answer")
 
 
 def dumps(body: Any) -> str:
-    """Compact JSON text of ``body``, amounts as JSON numbers."""
-    return json.dumps(body, default=_as_double, separators=(",", ":"))
+    """Compact JSON text of ``body``, every ``Decimal`` as the number it holds."""
+    text = json.dumps(body, default=_marked, separators=(",", ":"))
+    return _MARKED.sub(r"\1", text)

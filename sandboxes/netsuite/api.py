@@ -6,7 +6,7 @@ account's concurrency slots, else 429 CONCURRENCY_LIMIT_EXCEEDED. A create
 (POST) answers 204 with no body and the new record's URL in ``Location``;
 an upsert (``PUT <type>/eid:<externalId>``) creates or updates and answers
 the same way; PATCH answers 204; DELETE answers 204. Request bodies are read
-with amounts as ``Decimal``; answers write amounts as JSON numbers, as
+with amounts as ``Decimal``; answers write amounts as exact JSON numbers, as
 NetSuite does (``sandboxes.answers``).
 """
 

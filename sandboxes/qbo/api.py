@@ -9,7 +9,7 @@ refused may be sent again with the same requestid once corrected.
 value below 75 is served as 75 (the answers are the same here). Answers
 are JSON (a client asking for XML still gets JSON, except QBO's XML
 throttle answer); request amounts are read as ``Decimal`` and answered as
-JSON numbers, as QBO writes them (``sandboxes.answers``).
+exact JSON numbers, as QBO writes them (``sandboxes.answers``).
 """
 
 from __future__ import annotations
