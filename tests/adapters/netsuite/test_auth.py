@@ -12,12 +12,13 @@ from urllib.parse import parse_qsl, quote, unquote
 
 import jwt
 import pytest
+import requests
 import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.limits import RequestLimiter
 from adapters.netsuite.adapter import NetSuiteAdapter
-from adapters.netsuite.auth import ClientCredentialsAuth
+from adapters.netsuite.auth import ClientCredentialsTokens
 from adapters.netsuite.config import ClientCredentials, NetSuiteConfig, TbaCredentials
 from adapters.tokens import MemoryTokenStore, OAuthTokens
 from backoffice.errors import NeedsUserAction
@@ -60,9 +61,9 @@ def signed_tba_request(rsps: responses.RequestsMock, sleeps: list[float], path: 
     adapter = NetSuiteAdapter(
         config,
         None,
+        limiter,
         lambda: NOW,
         sleeps.append,
-        limiter=limiter,
         signing={"nonce": NONCE, "timestamp": TIMESTAMP},
     )
     rsps.put(f"{FIXTURE_HOST}{path}", status=204, headers={"Location": f"{FIXTURE_HOST}/x/1"})
@@ -126,11 +127,9 @@ def make_auth(
     m2m_config: NetSuiteConfig,
     store: MemoryTokenStore,
     clock: Callable[[], dt.datetime] = lambda: NOW,
-) -> ClientCredentialsAuth:
+) -> ClientCredentialsTokens:
     assert isinstance(m2m_config.auth, ClientCredentials)
-    import requests
-
-    return ClientCredentialsAuth(
+    return ClientCredentialsTokens(
         m2m_config.auth, TOKEN_URL, store, session=requests.Session(), clock=clock
     )
 
@@ -197,9 +196,9 @@ def test_refresh_after_a_refusal_skips_the_fetch_when_another_worker_renewed(
     store = MemoryTokenStore(
         OAuthTokens(Secret("old-token-0123456789"), NOW + dt.timedelta(hours=1))
     )
-    auth = make_auth(m2m_config, store)
-    auth._last_sent = Secret("older-token-refused-0123")  # what this worker sent and was refused
-    auth.refresh()
+    tokens = make_auth(m2m_config, store)
+    token = tokens.refresh(refused=Secret("older-token-refused-0123"))  # what this worker sent
+    assert token.reveal() == "old-token-0123456789"
     assert len(rsps.calls) == 0  # the stored token is another one: no fetch
     assert store.saves == 0
 
