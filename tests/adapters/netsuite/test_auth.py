@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -127,10 +128,11 @@ def make_auth(
     m2m_config: NetSuiteConfig,
     store: MemoryTokenStore,
     clock: Callable[[], dt.datetime] = lambda: NOW,
+    sleep: Callable[[float], None] = lambda _s: None,
 ) -> ClientCredentialsTokens:
     assert isinstance(m2m_config.auth, ClientCredentials)
     return ClientCredentialsTokens(
-        m2m_config.auth, TOKEN_URL, store, session=requests.Session(), clock=clock
+        m2m_config.auth, TOKEN_URL, store, session=requests.Session(), clock=clock, sleep=sleep
     )
 
 
@@ -243,3 +245,49 @@ def test_refused_assertion_needs_a_person(
     assert raised.value.code == "netsuite:invalid_grant"
     assert "certificate" in raised.value.action
     assert json.dumps(ns_payload("error_400_token_invalid_grant.json")) not in str(raised.value)
+
+
+def test_token_endpoint_503_waits_retry_after_and_logs_each_attempt_without_secrets(
+    m2m_config: NetSuiteConfig,
+    private_pem: str,
+    rsps: responses.RequestsMock,
+    ns_payload: Callable[[str], Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    answer = ns_payload("oauth2_token_response.json")
+    rsps.post(TOKEN_URL, status=503, body=b"", headers={"Retry-After": "2"})
+    rsps.post(TOKEN_URL, json=answer)
+    sleeps: list[float] = []
+    with caplog.at_level(logging.DEBUG):
+        token = make_auth(m2m_config, MemoryTokenStore(), sleep=sleeps.append).access_token()
+    assert token.reveal() == answer["access_token"]
+    assert sleeps == [2.0]
+    lines = [r.getMessage() for r in caplog.records if r.name == "adapters.http"]
+    assert [line.split(" ")[:4] for line in lines] == [
+        ["netsuite", "POST", "/services/rest/auth/oauth2/v1/token", "503"],
+        ["netsuite", "POST", "/services/rest/auth/oauth2/v1/token", "200"],
+    ]
+    assertions = [dict(parse_qsl(c.request.body))["client_assertion"] for c in rsps.calls]
+    logged = caplog.text + "".join(repr(record.args) for record in caplog.records)
+    for secret in (answer["access_token"], private_pem.splitlines()[1], *assertions):
+        assert secret not in logged
+
+
+def test_refused_client_credentials_on_the_token_endpoint_are_not_fetched_again(
+    m2m_config: NetSuiteConfig, rsps: responses.RequestsMock
+) -> None:
+    rsps.post(TOKEN_URL, status=401, json={"error": "invalid_client"})
+    with pytest.raises(NeedsUserAction) as raised:
+        make_auth(m2m_config, MemoryTokenStore()).access_token()
+    assert raised.value.code == "netsuite:invalid_client"
+    assert len(rsps.calls) == 1
+
+
+def test_a_401_without_a_code_on_the_token_endpoint_needs_a_person(
+    m2m_config: NetSuiteConfig, rsps: responses.RequestsMock
+) -> None:
+    rsps.post(TOKEN_URL, status=401, body=b"")
+    with pytest.raises(NeedsUserAction) as raised:
+        make_auth(m2m_config, MemoryTokenStore()).access_token()
+    assert "certificate" in raised.value.action
+    assert len(rsps.calls) == 1
