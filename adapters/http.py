@@ -102,9 +102,11 @@ class HttpClient:
 
     ``title`` names the system in sentences a person reads ("QuickBooks did
     not answer."); ``writes`` are the methods whose unanswered attempt may
-    have been applied (none for a token endpoint: asking for a token again
-    changes nothing); ``idempotency_param`` is the query parameter whose
-    value makes a write safe to resend (QBO's ``requestid``).
+    have been applied and must be read back (none for a token endpoint: an
+    unanswered token request is simply sent again; a spent authorization
+    code is then refused, and a person connects again); ``idempotency_param``
+    is the query parameter whose value makes a write safe to resend (QBO's
+    ``requestid``).
     """
 
     system: str

@@ -98,13 +98,12 @@ class NetSuiteAdapter:
         clock: Clock,
         sleep: Sleep,
         *,
-        session: requests.Session | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         signing: Mapping[str, Any] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
-        session = session or requests.Session()
+        session = requests.Session()
         auth = _authenticator(config, store, session, clock, sleep, policy, signing or {})
         self.client = HttpClient(
             SYSTEM,

@@ -169,12 +169,11 @@ class QboAdapter:
         clock: Clock,
         sleep: Sleep,
         *,
-        session: requests.Session | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self.config = config
         self.clock = clock
-        session = session or requests.Session()
+        session = requests.Session()
         self.oauth = QboOAuth(
             config, store, session=session, clock=clock, sleep=sleep, policy=policy
         )

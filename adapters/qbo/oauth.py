@@ -72,7 +72,7 @@ class QboOAuth:
             policy,
             sleep,
             auth=FixedAuth(client_auth),
-            writes=frozenset(),  # asking for tokens again changes nothing: always resendable
+            writes=frozenset(),  # a token request is sent again, never read back
         )
 
     def authorization_url(self, state: str) -> str:
