@@ -1,11 +1,11 @@
-"""Request bodies with exact ``Decimal`` amounts as JSON numbers, and a session that sends them.
+"""Request bodies with exact ``Decimal`` amounts as JSON numbers.
 
 QBO and NetSuite both answer amounts as JSON numbers (``"Amount": 275.00``)
 and take them so. ``json.dumps`` refuses ``Decimal``, python-quickbooks'
 encoder quotes it, and a float would round (``0.1 + 0.2``): here a
 ``Decimal`` is written as the number text it holds and a ``float`` is
-refused outright. ``DecimalJsonSession`` encodes ``json=`` bodies this way
-for ``adapters.http.HttpClient``.
+refused outright. ``adapters.http.HttpClient`` encodes every ``json=`` body
+this way.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from typing import Any
-
-import requests
 
 
 def dumps(value: Any) -> str:
@@ -31,17 +29,3 @@ def dumps(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ",".join(dumps(v) for v in value) + "]"
     return json.dumps(value)
-
-
-class DecimalJsonSession(requests.Session):
-    """A session whose ``json=`` bodies go through ``dumps`` (exact Decimal, no float)."""
-
-    def request(  # type: ignore[override]
-        self, method: str, url: str, *args: Any, json: Any = None, **kwargs: Any
-    ) -> requests.Response:
-        """Send; a ``json`` body is encoded exactly and sent as UTF-8 with its content type."""
-        if json is not None:
-            headers = {**(kwargs.pop("headers", None) or {}), "Content-Type": "application/json"}
-            kwargs["data"] = dumps(json).encode("utf-8")
-            kwargs["headers"] = headers
-        return super().request(method, url, *args, **kwargs)

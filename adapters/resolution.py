@@ -37,11 +37,17 @@ class Action(StrEnum):
 
 @dataclass(frozen=True)
 class Resolution:
-    """An action, the sentence a person reads, and what they should do."""
+    """An action, the sentence a person reads, and what they should do.
+
+    ``code`` replaces the system's own fault code in ``NeedsUserAction.code``
+    where several codes mean one thing to a person (every refused refresh
+    token is "reconnect").
+    """
 
     action: Action
     message: str
     user_action: str = ""
+    code: str | None = None
 
 
 ResolutionTable = Mapping[int | str, Resolution]
@@ -100,7 +106,7 @@ def error_for(table: ResolutionTable, failure: Failure) -> BackofficeError:
     if resolution.action is Action.UNCERTAIN:
         return UncertainWrite(message, detail=failure.detail)
     return NeedsUserAction(
-        f"{failure.system}:{failure.code or failure.status}",
+        f"{failure.system}:{resolution.code or failure.code or failure.status}",
         message,
         resolution.user_action or "Correct the record named in the message and sync again.",
         detail=failure.detail,

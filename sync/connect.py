@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from adapters.base import AccountingAdapter
 from adapters.limits import Sleep, limiter_for
 from adapters.netsuite import ClientCredentials, NetSuiteAdapter, NetSuiteConfig, TbaCredentials
+from adapters.netsuite.adapter import account_limiter
 from adapters.qbo import QboAdapter, QboConfig
 from backoffice.clock import utc_now
 from backoffice.vault import Vault
@@ -55,7 +56,8 @@ def adapter_for(
         limiter = limiter_for("qbo", config.realm_id, per_minute=QBO_PER_MINUTE,
                               concurrent=QBO_CONCURRENT, sleep=sleep)  # fmt: skip
         return QboAdapter(config, store, limiter, clock, sleep)
-    return NetSuiteAdapter(netsuite_config(connection), store, clock, sleep)
+    account = netsuite_config(connection)
+    return NetSuiteAdapter(account, store, account_limiter(account, sleep), clock, sleep)
 
 
 def netsuite_config(connection: ConnectionRecord) -> NetSuiteConfig:

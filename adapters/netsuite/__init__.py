@@ -1,12 +1,13 @@
 """NetSuite behind ``adapters.base.AccountingAdapter``, over its REST web services.
 
 One concept per module: ``config`` (a connection's settings), ``hosts``
-(account id → host, realm, token endpoint), ``auth`` (TBA signatures and the
-OAuth 2.0 client credentials token), ``errors`` (resolution tables and
-fault reading), ``records`` (the record service: upsert by external id, update, read),
-``suiteql`` (statements, quoting, paging), ``options`` (picker lists),
-``documents`` (our documents as NetSuite bodies), ``changes`` (payments,
-voids and deletes since a cursor) and ``adapter`` (``NetSuiteAdapter``).
+(account id → host, realm, token endpoint), ``auth`` (the TBA signature and
+the OAuth 2.0 client credentials token, strategies of ``adapters.auth``),
+``errors`` (resolution tables and fault reading), ``records`` (the record
+service: upsert by external id, update, read), ``suiteql`` (statements,
+quoting, ``SuiteqlPaginator``), ``options`` (picker lists), ``documents``
+(our documents as NetSuite bodies), ``changes`` (payments, voids and deletes
+since a cursor) and ``adapter`` (``NetSuiteAdapter``).
 """
 
 from adapters.netsuite.adapter import NetSuiteAdapter

@@ -1,9 +1,12 @@
 """``NetSuiteAdapter``: the ``AccountingAdapter`` protocol over NetSuite's REST web services.
 
-Built with a ``NetSuiteConfig`` plus an injected ``TokenStore`` (OAuth 2.0
-only), clock and sleep, so tests never wait. Every call goes through
-``adapters.http.HttpClient`` under the account's concurrency limiter, with
-NetSuite's resolution table for the connection's kind of authentication.
+Built with (config, TokenStore, limiter, clock, sleep), in the order of
+``QboAdapter``'s: the token store serves OAuth 2.0 only (None for TBA), the
+limiter is the account's shared one (``account_limiter``), clock and sleep
+are injected so tests never wait. Every call, the OAuth 2.0 token call
+included, goes through ``adapters.http.HttpClient``; API calls hold a slot of
+the account's limiter and are resolved by NetSuite's table for the
+connection's kind of authentication.
 
 Writes (``records``): a customer, item or document is created with
 ``PUT <type>/eid:<key>``, so resending the same key never creates a second
@@ -26,6 +29,7 @@ from typing import Any
 
 import requests
 
+from adapters.auth import Authenticator, BearerAuth
 from adapters.base import (
     ChangeSet,
     ConnectionHealth,
@@ -40,12 +44,11 @@ from adapters.base import (
     RemoteOption,
     RemoteRef,
 )
-from adapters.http import HttpClient, RetryPolicy
-from adapters.jsonbody import DecimalJsonSession
+from adapters.http import DEFAULT_POLICY, HttpClient, RetryPolicy
 from adapters.limits import RequestLimiter, Sleep, limiter_for
-from adapters.netsuite.auth import ClientCredentialsAuth, Clock, tba_auth
+from adapters.netsuite.auth import ClientCredentialsTokens, Clock, tba_auth
 from adapters.netsuite.changes import pull_changes
-from adapters.netsuite.config import ClientCredentials, NetSuiteConfig
+from adapters.netsuite.config import NetSuiteConfig, TbaCredentials
 from adapters.netsuite.documents import (
     CUSTOMER,
     ITEM,
@@ -62,6 +65,7 @@ from adapters.netsuite.errors import (
     DUP_ITEM,
     DUP_RCRD,
     SYSTEM,
+    TITLE,
     read_fault,
     table_for,
 )
@@ -75,7 +79,6 @@ from backoffice.errors import NeedsUserAction, RetryableError
 logger = logging.getLogger(__name__)
 
 PICKER_PAGE = 200
-DEFAULT_POLICY = RetryPolicy()
 _DUPLICATES = {f"{SYSTEM}:{code}" for code in (DUP_ENTITY, DUP_RCRD, DUP_ITEM)}
 HEALTH = (
     "SELECT s.id, s.name, c.symbol AS currency FROM subsidiary s "
@@ -91,39 +94,28 @@ class NetSuiteAdapter:
         self,
         config: NetSuiteConfig,
         store: TokenStore | None,
+        limiter: RequestLimiter,
         clock: Clock,
         sleep: Sleep,
         *,
-        limiter: RequestLimiter | None = None,
-        session: DecimalJsonSession | None = None,
-        token_session: requests.Session | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         signing: Mapping[str, Any] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
-        session = session or DecimalJsonSession()
-        realm = realm_of(config.account_id)
-        self.token_auth = _authenticate(
-            session, config, store, clock, token_session or requests.Session(), signing or {}
-        )
+        session = requests.Session()
+        auth = _authenticator(config, store, session, clock, sleep, policy, signing or {})
         self.client = HttpClient(
             SYSTEM,
+            TITLE,
             session,
             api_base(config.account_id, config.base_url),
             table_for(config.uses_tba),
             read_fault,
-            limiter
-            or limiter_for(
-                SYSTEM,
-                realm,
-                per_minute=config.per_minute,
-                concurrent=config.concurrency,
-                sleep=sleep,
-            ),
+            limiter,
             policy,
             sleep,
-            on_auth_expired=self.token_auth.refresh if self.token_auth else None,
+            auth=auth,
         )
         self.records = RecordService(self.client)
         self._currency_ids: dict[str, str] | None = None
@@ -148,7 +140,7 @@ class NetSuiteAdapter:
                 raise
             logger.info("netsuite %s list unavailable (%s): none offered", kind, error.code)
             return Page((), None)
-        return Page(tuple(option_of(row) for row in page.rows), page.next_offset)
+        return Page(tuple(option_of(row) for row in page.rows), page.next_position)
 
     def upsert_customer(self, customer: CustomerDoc, key: str) -> RemoteRef:
         """Create the customer under ``key`` (a duplicate name links), or update ``remote_id``."""
@@ -284,24 +276,36 @@ class NetSuiteAdapter:
         return applied
 
 
-def _authenticate(
-    session: requests.Session,
+def account_limiter(config: NetSuiteConfig, sleep: Sleep) -> RequestLimiter:
+    """The account's process-wide limiter: its concurrency cap and per-minute bound."""
+    return limiter_for(
+        SYSTEM,
+        realm_of(config.account_id),
+        per_minute=config.per_minute,
+        concurrent=config.concurrency,
+        sleep=sleep,
+    )
+
+
+def _authenticator(
     config: NetSuiteConfig,
     store: TokenStore | None,
+    session: requests.Session,
     clock: Clock,
-    token_session: requests.Session,
+    sleep: Sleep,
+    policy: RetryPolicy,
     signing: Mapping[str, Any],
-) -> ClientCredentialsAuth | None:
-    """Sign ``session``'s requests; the OAuth 2.0 token source, None for TBA (never refreshed)."""
-    if not isinstance(config.auth, ClientCredentials):
-        session.auth = tba_auth(config.auth, realm_of(config.account_id), **signing)
-        return None
+) -> Authenticator:
+    """TBA's fixed signature, or a bearer over the OAuth 2.0 client-credentials tokens."""
+    if isinstance(config.auth, TbaCredentials):
+        return tba_auth(config.auth, realm_of(config.account_id), **signing)
     if store is None:
         raise ValueError("OAuth 2.0 client credentials need a TokenStore")
     token_url = token_endpoint(config.account_id, config.base_url)
-    auth = ClientCredentialsAuth(config.auth, token_url, store, session=token_session, clock=clock)
-    session.auth = auth
-    return auth
+    tokens = ClientCredentialsTokens(
+        config.auth, token_url, store, session=session, clock=clock, sleep=sleep, policy=policy
+    )
+    return BearerAuth(tokens)
 
 
 def _ref_of(record: dict[str, Any]) -> RemoteRef:

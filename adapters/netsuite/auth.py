@@ -1,21 +1,24 @@
 """How requests to NetSuite authenticate: TBA signatures or an OAuth 2.0 bearer token.
 
-``tba_auth`` signs every request with OAuth 1.0a (HMAC-SHA256) through
-requests-oauthlib; the realm is the account id upper case with ``_``. A JSON
-body is not part of the signature (only form bodies are, per RFC 5849).
+Both are ``adapters.auth`` strategies the request loop applies per attempt:
 
-``ClientCredentialsAuth`` is the OAuth 2.0 client credentials flow: a JWT
-(header ``typ``/``alg``/``kid`` = certificate id; claims ``iss`` = client id,
-``scope``, ``aud`` = the token endpoint, ``iat`` and ``exp`` under 60 minutes
-later) signed with the certificate's private key, posted as a
-``client_assertion`` to ``/services/rest/auth/oauth2/v1/token``. The access
-token (valid 60 minutes, no refresh token) is kept in a ``TokenStore`` and
-fetched again before it expires, under the store's lock with a second look
-after taking it, so two workers never both fetch. A 401 on a call makes
-``adapters.http`` call ``refresh`` once.
+- ``tba_auth``: OAuth 1.0a (HMAC-SHA256) through requests-oauthlib, a
+  ``FixedAuth`` (a TBA token never expires and cannot be refreshed); the
+  realm is the account id upper case with ``_``. A JSON body is not part of
+  the signature (only form bodies are, per RFC 5849).
+- OAuth 2.0 client credentials: a ``BearerAuth`` over
+  ``ClientCredentialsTokens``, which trades a JWT (header ``typ``/``alg``/``kid`` =
+  certificate id; claims ``iss`` = client id, ``scope``, ``aud`` = the token
+  endpoint, ``iat`` and ``exp`` under 60 minutes later) signed with the
+  certificate's private key, posted as a ``client_assertion`` to
+  ``/services/rest/auth/oauth2/v1/token`` through the request loop (retried
+  on 429/5xx honouring Retry-After, one log line per attempt, refusals
+  resolved by ``errors.TOKEN_TABLE``). The access token (valid 60 minutes, no
+  refresh token) is kept in a ``TokenStore`` and fetched again before it
+  expires, under the store's lock with a second look after taking it, so two
+  workers never both fetch. A 401 on a call makes the loop refresh once.
 
-Never logs a token, the assertion, a signature or a key: the token call logs
-one line like every remote call.
+Never logs a token, the assertion, a signature or a key.
 """
 
 from __future__ import annotations
@@ -25,33 +28,31 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import jwt
 import requests
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from requests_oauthlib import OAuth1
 
+from adapters.auth import FixedAuth
+from adapters.http import DEFAULT_POLICY, HttpClient, RetryPolicy
+from adapters.limits import Sleep
 from adapters.netsuite.config import ClientCredentials, TbaCredentials
-from adapters.netsuite.errors import CLIENT_CREDENTIALS_TABLE, SYSTEM, read_fault
-from adapters.resolution import error_for
+from adapters.netsuite.errors import SYSTEM, TITLE, TOKEN_TABLE, read_fault
 from adapters.tokens import OAuthTokens, TokenStore
 from backoffice.errors import RetryableError
 from backoffice.logs import register_secret
 from backoffice.secret import Secret
 
-logger = logging.getLogger(__name__)
-
 Clock = Callable[[], dt.datetime]  # naive UTC, as ``OAuthTokens`` keeps expiries
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = dt.timedelta(minutes=30)  # NetSuite refuses exp more than 60 min after iat
 DEFAULT_TOKEN_LIFETIME = 3600  # seconds; NetSuite's access tokens last 60 minutes
-TIMEOUT = 30.0
 SIGNING_LOGGERS = ("oauthlib", "requests_oauthlib")  # their DEBUG lines hold keys and signatures
 
 
-def tba_auth(credentials: TbaCredentials, realm: str, **signing: Any) -> OAuth1:
-    """An OAuth 1.0a signer for every request; ``signing`` fixes nonce/timestamp in tests.
+def tba_auth(credentials: TbaCredentials, realm: str, **signing: Any) -> FixedAuth:
+    """An OAuth 1.0a signer for every attempt; ``signing`` fixes nonce/timestamp in tests.
 
     oauthlib and requests-oauthlib log the base string, the Authorization
     header and the body at DEBUG: their loggers are held at INFO here so that
@@ -66,7 +67,7 @@ def tba_auth(credentials: TbaCredentials, realm: str, **signing: Any) -> OAuth1:
         credentials.token_secret,
     ):
         register_secret(secret)
-    return OAuth1(
+    signer = OAuth1(
         credentials.consumer_key.reveal(),
         client_secret=credentials.consumer_secret.reveal(),
         resource_owner_key=credentials.token_id.reveal(),
@@ -75,10 +76,11 @@ def tba_auth(credentials: TbaCredentials, realm: str, **signing: Any) -> OAuth1:
         realm=realm,
         **signing,
     )
+    return FixedAuth(signer)
 
 
-class ClientCredentialsAuth(requests.auth.AuthBase):
-    """Adds ``Authorization: Bearer`` with a stored access token, fetching a new one when due."""
+class ClientCredentialsTokens:
+    """NetSuite's OAuth 2.0 access token: stored, and fetched again with a signed assertion."""
 
     def __init__(
         self,
@@ -88,32 +90,44 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
         *,
         session: requests.Session,
         clock: Clock,
+        sleep: Sleep = time.sleep,
+        policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self.credentials = credentials
         self.token_url = token_url
         self.store = store
-        self.session = session
         self.clock = clock
-        self._last_sent: Secret | None = None
         register_secret(credentials.private_key)
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Sign one request with the current access token."""
-        token = self.access_token()
-        self._last_sent = token
-        request.headers["Authorization"] = f"Bearer {token.reveal()}"
-        return request
+        self.http = HttpClient(
+            SYSTEM,
+            TITLE,
+            session,
+            token_url,
+            TOKEN_TABLE,
+            read_fault,
+            None,  # the loop of API calls holds the account's slots, not the token call
+            policy,
+            sleep,
+            writes=frozenset(),  # asking for a token again changes nothing: always resendable
+        )
 
     def access_token(self) -> Secret:
         """A usable access token: the stored one, or a new one when it is about to expire."""
         tokens = self.store.load()
         if tokens is not None and not tokens.needs_refresh(self.clock()):
             return tokens.access_token
-        return self._renew(refused=None)
+        return self.refresh(refused=None)
 
-    def refresh(self) -> None:
-        """NetSuite refused the token last sent: fetch another (unless a worker already did)."""
-        self._renew(refused=self._last_sent)
+    def refresh(self, *, refused: Secret | None) -> Secret:
+        """Fetch another token, unless the stored one is fresh and not the ``refused`` one."""
+        with self.store.lock():
+            current = self.store.load()
+            is_fresh = current is not None and not current.needs_refresh(self.clock())
+            if current is not None and is_fresh and current.access_token != refused:
+                return current.access_token  # still good, or another worker fetched one meanwhile
+            tokens = self._fetch()
+            self.store.save(tokens)
+            return tokens.access_token
 
     def assertion(self) -> str:
         """The signed JWT that NetSuite trades for an access token."""
@@ -129,46 +143,13 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
         key = self.credentials.private_key.reveal()
         return jwt.encode(claims, key, algorithm=self.credentials.algorithm, headers=headers)
 
-    def _renew(self, refused: Secret | None) -> Secret:
-        with self.store.lock():
-            current = self.store.load()
-            is_fresh = current is not None and not current.needs_refresh(self.clock())
-            if current is not None and is_fresh and current.access_token != refused:
-                return current.access_token  # still good, or another worker fetched one meanwhile
-            tokens = self._fetch()
-            self.store.save(tokens)
-            return tokens.access_token
-
     def _fetch(self) -> OAuthTokens:
         form = {
             "grant_type": "client_credentials",
             "client_assertion_type": ASSERTION_TYPE,
             "client_assertion": self.assertion(),
         }
-        response = self._post(form)
-        if not response.ok:
-            raise error_for(CLIENT_CREDENTIALS_TABLE, read_fault(response))
-        return self._tokens_of(response)
-
-    def _post(self, form: dict[str, str]) -> requests.Response:
-        started = time.monotonic()
-        status: int | str = "no-answer"
-        try:
-            response = self.session.post(self.token_url, data=form, timeout=TIMEOUT)
-            status = response.status_code
-            return response
-        except (requests.ConnectionError, requests.Timeout) as error:
-            raise RetryableError(
-                "NetSuite's token endpoint did not answer.", detail=type(error).__name__
-            ) from error
-        finally:
-            logger.info(
-                "%s POST %s %s %.0f ms attempt 1",
-                SYSTEM,
-                urlsplit(self.token_url).path,
-                status,
-                (time.monotonic() - started) * 1000,
-            )
+        return self._tokens_of(self.http.request("POST", self.token_url, data=form))
 
     def _tokens_of(self, response: requests.Response) -> OAuthTokens:
         try:

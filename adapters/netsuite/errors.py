@@ -24,6 +24,7 @@ from adapters.http import retry_after_of
 from adapters.resolution import Action, Failure, Resolution, ResolutionTable
 
 SYSTEM = "netsuite"
+TITLE = "NetSuite"
 MAX_MESSAGE = 300
 
 CONCURRENCY_LIMIT_EXCEEDED = "CONCURRENCY_LIMIT_EXCEEDED"
@@ -135,6 +136,15 @@ CLIENT_CREDENTIALS_TABLE: ResolutionTable = {
         "The integration lacks the REST web services scope.",
         "Tick REST Web Services (and RESTlets) on the integration record, then reconnect.",
     ),
+}
+
+# the token endpoint itself: a refusal there cannot be cured by fetching a token again
+TOKEN_TABLE: ResolutionTable = {
+    **CLIENT_CREDENTIALS_TABLE,
+    INVALID_LOGIN: Resolution(
+        Action.NEEDS_USER, "NetSuite refused the client credentials.", _CHECK_M2M
+    ),
+    401: Resolution(Action.NEEDS_USER, "NetSuite refused the client credentials.", _CHECK_M2M),
 }
 
 # TBA: a token never expires, so a refused one is never refreshed

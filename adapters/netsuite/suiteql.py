@@ -6,14 +6,14 @@ A page holds at most 1000 rows; every statement paged here must end in an
 ORDER BY on a unique key, or rows may repeat or go missing between pages.
 NetSuite answers with lower-case column names, every value as text or a
 number, booleans as ``"T"``/``"F"``, and no column at all for a NULL.
-The paginator fails loudly when ``hasMore`` or ``items`` is missing.
+``SuiteqlPaginator`` (``adapters.pagination``) fails loudly when ``hasMore``
+or ``items`` is missing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ import requests
 
 from adapters.netsuite.errors import SYSTEM
 from adapters.netsuite.hosts import SUITEQL_PATH
+from adapters.pagination import Fetch, OffsetPaginator, Row, RowPage, read_all
 from backoffice.errors import RetryableError
 
 MAX_LIMIT = 1000
@@ -36,14 +37,6 @@ class Sender(Protocol):
         self, method: str, path: str, *, json: Any = None, params: Any = None, headers: Any = None
     ) -> requests.Response:
         """The successful response, or the error its table names."""
-
-
-@dataclass(frozen=True)
-class SuiteqlPage:
-    """One page of rows, and the offset of the next page (None on the last)."""
-
-    rows: tuple[dict[str, Any], ...]
-    next_offset: int | None
 
 
 def quote(value: str) -> str:
@@ -74,46 +67,60 @@ def is_true(value: Any) -> bool:
     return value is True or str(value).upper() == "T"
 
 
-def fetch_page(
-    sender: Sender, statement: str, offset: int = 0, limit: int = MAX_LIMIT
-) -> SuiteqlPage:
+class SuiteqlPaginator(OffsetPaginator):
+    """limit/offset paging over ``hasMore``: NetSuite pages by whole pages.
+
+    The next offset is ``offset + limit`` (an offset must be a multiple of
+    the limit); rows lose their empty ``links``.
+    """
+
+    name = "netsuite suiteql paginator"
+    title = "NetSuite"
+
+    def __init__(self, limit: int = MAX_LIMIT, offset: int = 0) -> None:
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"a SuiteQL page holds 1..{MAX_LIMIT} rows: {limit}")
+        super().__init__(limit, offset)
+
+    def rows_of(self, body: Any) -> tuple[Row, ...]:
+        """The page's ``items``, without their ``links``."""
+        items = self.field(body, "items", list)
+        return tuple({k: v for k, v in row.items() if k != "links"} for row in items)
+
+    def more_after(self, body: Any, rows: tuple[Row, ...]) -> bool:
+        """NetSuite's ``hasMore``."""
+        has_more: bool = self.field(body, "hasMore", bool)
+        return has_more
+
+
+def fetch_page(sender: Sender, statement: str, offset: int = 0, limit: int = MAX_LIMIT) -> RowPage:
     """One page of ``statement`` from ``offset``."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValueError(f"a SuiteQL page holds 1..{MAX_LIMIT} rows: {limit}")
-    response = sender.request(
-        "POST",
-        SUITEQL_PATH,
-        json={"q": statement},
-        params={"limit": limit, "offset": offset},
-        headers=TRANSIENT,
-    )
-    return page_of(_body_of(response), offset, limit)
+    return SuiteqlPaginator(limit, offset).page(_fetch(sender, statement))
 
 
 def fetch_all(sender: Sender, statement: str, limit: int = MAX_LIMIT) -> Iterator[dict[str, Any]]:
     """Every row of ``statement``, page after page."""
-    offset: int | None = 0
-    while offset is not None:
-        page = fetch_page(sender, statement, offset, limit)
-        yield from page.rows
-        offset = page.next_offset
+    return read_all(SuiteqlPaginator(limit), _fetch(sender, statement))
 
 
-def page_of(body: dict[str, Any], offset: int, limit: int) -> SuiteqlPage:
-    """Rows (without their empty ``links``) and the next offset; a malformed page raises.
+def page_of(body: dict[str, Any], offset: int, limit: int) -> RowPage:
+    """Rows and the next offset of one page's body; a malformed page raises ``MalformedPage``."""
+    paginator = SuiteqlPaginator(limit, offset)
+    return RowPage(paginator.update_state(body), paginator.next_position)
 
-    The next offset is ``offset + limit``: NetSuite pages by whole pages (an
-    offset must be a multiple of the limit).
-    """
-    items, has_more = body.get("items"), body.get("hasMore")
-    if not isinstance(items, list) or not isinstance(has_more, bool):
-        raise RetryableError(
-            "NetSuite answered a SuiteQL query with a malformed page.",
-            detail=f"{SYSTEM} suiteql paginator expected items:list and hasMore:bool, got "
-            f"{type(items).__name__} and {type(has_more).__name__}",
+
+def _fetch(sender: Sender, statement: str) -> Fetch:
+    def fetch(offset: int, limit: int) -> dict[str, Any]:
+        response = sender.request(
+            "POST",
+            SUITEQL_PATH,
+            json={"q": statement},
+            params={"limit": limit, "offset": offset},
+            headers=TRANSIENT,
         )
-    rows = tuple({k: v for k, v in row.items() if k != "links"} for row in items)
-    return SuiteqlPage(rows, offset + limit if has_more and rows else None)
+        return _body_of(response)
+
+    return fetch
 
 
 def _body_of(response: requests.Response) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from typing import Any
 
 import requests
 
+from adapters.auth import BearerAuth
 from adapters.base import (
     MAX_KEY_LENGTH,
     ChangeSet,
@@ -50,11 +51,11 @@ from adapters.base import (
     RemoteOption,
     RemoteRef,
 )
-from adapters.http import RetryPolicy
+from adapters.http import DEFAULT_POLICY, HttpClient, RetryPolicy
 from adapters.jsonbody import dumps
 from adapters.limits import RequestLimiter, Sleep
 from adapters.qbo.changes import format_cursor, pull_changes
-from adapters.qbo.client import DEFAULT_POLICY, QboClient
+from adapters.qbo.client import QboClient
 from adapters.qbo.config import QboConfig
 from adapters.qbo.errors import (
     DUPLICATE_DOC_NUMBER,
@@ -63,8 +64,10 @@ from adapters.qbo.errors import (
     QBO_TABLE,
     STALE_OBJECT,
     SYSTEM,
+    TITLE,
     errors_of_fault,
     failure_of,
+    read_fault,
 )
 from adapters.qbo.oauth import Clock, QboOAuth
 from adapters.qbo.payloads import (
@@ -166,16 +169,28 @@ class QboAdapter:
         clock: Clock,
         sleep: Sleep,
         *,
-        session: requests.Session | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self.config = config
         self.clock = clock
-        session = session or requests.Session()
-        self.oauth = QboOAuth(config, store, session=session, clock=clock)
-        self.client = QboClient(
-            config, self.oauth, session=session, limiter=limiter, sleep=sleep, policy=policy
+        session = requests.Session()
+        self.oauth = QboOAuth(
+            config, store, session=session, clock=clock, sleep=sleep, policy=policy
         )
+        http = HttpClient(
+            SYSTEM,
+            TITLE,
+            session,
+            config.api_base,
+            QBO_TABLE,
+            read_fault,
+            limiter,
+            policy,
+            sleep,
+            auth=BearerAuth(self.oauth),
+            idempotency_param="requestid",
+        )
+        self.client = QboClient(config, http)
         self._settings: CompanySettings | None = None
 
     def check_health(self) -> ConnectionHealth:
@@ -209,7 +224,7 @@ class QboAdapter:
             option_of(row, name_field=source.name_field, detail=source.detail(row))
             for row in page.rows
         )
-        return Page(options, page.next_start - 1 if page.next_start else None)
+        return Page(options, page.next_position - 1 if page.next_position else None)
 
     def upsert_customer(self, customer: CustomerDoc, key: str) -> RemoteRef:
         """Create the customer (a duplicate name links), or update the one at ``remote_id``."""

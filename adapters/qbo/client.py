@@ -1,17 +1,18 @@
-"""python-quickbooks, wrapped: its request building sent through our loop.
+"""python-quickbooks, with the request loop as its transport.
 
 python-quickbooks knows QBO's URLs and parameters (``minorversion``,
 ``requestid``, the ``application/text`` query body) and decodes responses
-with ``Decimal`` amounts (``use_decimal``). Its gaps are closed here and
-nowhere else:
+with ``Decimal`` amounts (``use_decimal``). Everything it sends goes through
+``adapters.http.HttpClient`` (limits, retries honouring Retry-After, the
+bearer token and its refresh on a 401, one log line per call with its
+requestid): python-quickbooks' one transport hook, ``process_request``, hands
+each call to the loop. Its own version writes ``Authorization`` once per call
+from ``session.access_token``; the loop's ``BearerAuth`` writes it on each
+attempt, so an attempt after a refresh carries the new token.
 
-- no retries: every call goes through ``QboClient._send``, which holds a slot
-  of the realm's ``RequestLimiter``, retries ``RetryableError`` with tenacity
-  (Retry-After first, else exponential; sleep injected), refreshes the token
-  once on a 401 and sends again, and logs one line per call (method, path
-  without query string, status, duration, requestid, attempt);
-- errors only by code: a failed response is read with ``errors.read_fault``
-  (status, fault code, Retry-After, JSON or XML) and resolved by ``QBO_TABLE``;
+- errors only by code: the loop reads a failed response with
+  ``errors.read_fault`` and resolves it by ``QBO_TABLE``, so python-quickbooks
+  only ever sees successful responses;
 - ``save()`` returning a new object: we never call ``save()``; each write
   returns the entity as QBO answered it, and callers take Id and SyncToken
   from that answer only.
@@ -19,50 +20,33 @@ nowhere else:
 A write always carries ``requestid``: QBO answers a repeated requestid with
 the original response instead of applying it again, so a write whose answer
 was lost is resent with the same requestid; only when every attempt went
-unanswered is it an ``UncertainWrite``.
+unanswered is it an ``UncertainWrite`` (the loop's ``idempotency_param``).
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
 
 from adapters.base import MAX_KEY_LENGTH
-from adapters.http import RetryPolicy
-from adapters.limits import RequestLimiter, Sleep
+from adapters.http import HttpClient
 from adapters.qbo.config import MINOR_VERSION, QboConfig
-from adapters.qbo.errors import QBO_TABLE, read_fault
-from adapters.qbo.oauth import QboOAuth
-from adapters.resolution import error_for, gave_up
-from backoffice.errors import AuthExpired, RetryableError, UncertainWrite
-from backoffice.secret import Secret
-
-logger = logging.getLogger(__name__)
-
-TIMEOUT = 30.0
-DEFAULT_POLICY = RetryPolicy()
-
-
-class _Unanswered(RetryableError):
-    """Raised when a write was sent and no answer came: safe to resend with its requestid."""
+from backoffice.errors import RetryableError
 
 
 class _QuickBooks(QuickBooks):  # type: ignore[misc]
-    """python-quickbooks pointed at our base URL, sending through ``QboClient._send``."""
+    """python-quickbooks pointed at the loop's base URL, sending through the loop."""
 
-    def __init__(self, client: QboClient, **_kwargs: Any) -> None:
-        self._client = client
+    def __init__(self, http: HttpClient, **_kwargs: Any) -> None:
+        self._http = http
 
     @property
     def api_url(self) -> str:
-        return f"{self._client.config.api_base}/v3"
+        return f"{self._http.base_url}/v3"
 
     def process_request(
         self,
@@ -72,30 +56,20 @@ class _QuickBooks(QuickBooks):  # type: ignore[misc]
         params: Any = None,
         data: Any = None,
     ) -> requests.Response:
-        return self._client._send(request_type, url, dict(headers or {}), dict(params or {}), data)
+        body = data if isinstance(data, str) and data else None  # a GET's body is ``{}``
+        return self._http.request(
+            request_type, url, data=body, params=dict(params or {}), headers=dict(headers or {})
+        )
 
 
 class QboClient:
-    """QBO's REST API for one company, with retries, limits, refresh and logging."""
+    """QBO's REST API for one company, through python-quickbooks and the request loop."""
 
-    def __init__(
-        self,
-        config: QboConfig,
-        auth: QboOAuth,
-        *,
-        session: requests.Session,
-        limiter: RequestLimiter,
-        sleep: Sleep,
-        policy: RetryPolicy = DEFAULT_POLICY,
-    ) -> None:
+    def __init__(self, config: QboConfig, http: HttpClient) -> None:
         self.config = config
-        self.auth = auth
-        self.session = session
-        self.limiter = limiter
-        self.sleep = sleep
-        self.policy = policy
+        self.http = http
         self._qb = _QuickBooks(
-            client=self, company_id=config.realm_id, minorversion=MINOR_VERSION, use_decimal=True
+            http=http, company_id=config.realm_id, minorversion=MINOR_VERSION, use_decimal=True
         )
 
     def read(self, entity: str, entity_id: str) -> dict[str, Any]:
@@ -159,96 +133,8 @@ class QboClient:
             ) from error
         return result if isinstance(result, dict) else {}
 
-    def _send(
-        self, method: str, url: str, headers: dict[str, str], params: dict[str, Any], data: Any
-    ) -> requests.Response:
-        """Send with retries; on a 401, refresh once (under the store's lock) and send again."""
-        body = data.encode("utf-8") if isinstance(data, str) and data else None
-        for is_second_try in (False, True):
-            token = self.auth.access_token()
-            try:
-                return self._with_retries(method, url, headers, params, body, token)
-            except AuthExpired:
-                if is_second_try:
-                    raise
-                self.auth.refresh(refused=token)
-        raise AssertionError("unreachable: the second try returns or raises")
-
-    def _with_retries(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        params: Mapping[str, Any],
-        body: bytes | None,
-        token: Secret,
-    ) -> requests.Response:
-        try:
-            for attempt in self.policy.retrying(self.sleep):
-                with attempt:
-                    number = attempt.retry_state.attempt_number
-                    return self._send_once(method, url, headers, params, body, token, number)
-        except AuthExpired:
-            raise
-        except _Unanswered as error:
-            raise UncertainWrite(error.message, detail=error.detail) from error
-        except RetryableError as error:
-            raise gave_up(error, self.policy.max_attempts) from error
-        raise AssertionError("unreachable: tenacity either returns or raises")
-
-    def _send_once(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        params: Mapping[str, Any],
-        body: bytes | None,
-        token: Secret,
-        attempt: int,
-    ) -> requests.Response:
-        request_id = params.get("requestid")
-        started = time.monotonic()
-        status: int | str = "-"
-        try:
-            with self.limiter.slot():
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=body,
-                    timeout=TIMEOUT,
-                    headers={**headers, "Authorization": f"Bearer {token.reveal()}"},
-                )
-            status = response.status_code
-        except (requests.ConnectionError, requests.Timeout) as error:
-            status = "no-answer"
-            raise _unanswered(error, method, url, request_id) from error
-        finally:
-            logger.info(
-                "qbo %s %s %s %.0f ms requestid=%s attempt %d",
-                method,
-                urlsplit(url).path,
-                status,
-                (time.monotonic() - started) * 1000,
-                request_id or "-",
-                attempt,
-            )
-        if response.ok:
-            return response
-        raise error_for(QBO_TABLE, read_fault(response))
-
 
 def check_request_id(request_id: str) -> None:
     """QBO keeps at most 50 characters of a requestid: a longer one would not be idempotent."""
     if not request_id or len(request_id) > MAX_KEY_LENGTH:
         raise ValueError(f"a QBO requestid is 1..{MAX_KEY_LENGTH} characters: {request_id!r}")
-
-
-def _unanswered(error: Exception, method: str, url: str, request_id: str | None) -> RetryableError:
-    """A reset or timeout: resendable when not sent yet, or when a requestid makes it safe."""
-    detail = f"qbo {method} {urlsplit(url).path} requestid={request_id}: {type(error).__name__}"
-    if request_id and not isinstance(error, requests.ConnectTimeout):
-        return _Unanswered(
-            f"QuickBooks did not answer a {method}: it may have been applied.", detail=detail
-        )
-    return RetryableError("QuickBooks did not answer.", detail=detail)

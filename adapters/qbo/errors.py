@@ -4,7 +4,9 @@ QBO answers faults in three shapes: ``{"Fault": {"Error": [...]}}`` for
 validation and service faults, a lower-case ``{"fault": {"error": [...]}}``
 for 401s, and, for throttling, an XML ``IntuitResponse`` even when JSON was
 asked for. ``read_fault`` turns any of them into one ``Failure``; the table
-below says what the caller does about it (``adapters.resolution``).
+below says what the caller does about it (``adapters.resolution``). The
+OAuth 2.0 token endpoint answers ``{"error": ..., "error_description": ...}``
+instead: ``read_token_fault`` and ``QBO_TOKEN_TABLE``.
 
 Some codes are resolved inside the adapter before they reach the caller:
 5010 (stale SyncToken: re-read and retry once), 6240 (duplicate name: link the
@@ -27,6 +29,7 @@ from adapters.http import retry_after_of
 from adapters.resolution import Action, Failure, Resolution, ResolutionTable
 
 SYSTEM = "qbo"
+TITLE = "QuickBooks"
 MAX_MESSAGE = 300  # QBO's Detail can list 80 property names: keep the user sentence short
 _XML_NS = "{http://schema.intuit.com/finance/v3}"
 
@@ -37,6 +40,8 @@ OBJECT_NOT_FOUND = "610"
 
 _FIX_RECORD = "Correct the record or its mapping as QuickBooks says, then sync again."
 _RECONNECT = "Reconnect QuickBooks from the connection settings page."
+_CHECK_APP_KEYS = "Check the QuickBooks app keys in the connection settings."
+RECONNECT = "reconnect"
 
 QBO_TABLE: ResolutionTable = {
     # throttling and outages: wait (Retry-After when given) and retry
@@ -117,6 +122,33 @@ QBO_TABLE: ResolutionTable = {
 }
 
 
+_REFUSED_APP = Resolution(
+    Action.NEEDS_USER,
+    "QuickBooks refused this app's client id or secret.",
+    _CHECK_APP_KEYS,
+    code="invalid_client",
+)
+_REFUSED_GRANT = Resolution(
+    Action.NEEDS_USER,
+    "QuickBooks refused the saved authorization: it was revoked or has expired.",
+    _RECONNECT,
+    code=RECONNECT,
+)
+_SIGN_IN_DOWN = Resolution(Action.RETRY, "QuickBooks' sign-in service is unavailable.")
+
+# the token endpoint: a refusal is never refreshed (this is the refresh), a person reconnects
+QBO_TOKEN_TABLE: ResolutionTable = {
+    429: Resolution(Action.RETRY, "QuickBooks' sign-in service throttled the requests."),
+    500: _SIGN_IN_DOWN,
+    503: _SIGN_IN_DOWN,
+    401: _REFUSED_APP,
+    "invalid_client": _REFUSED_APP,
+    "invalid_grant": _REFUSED_GRANT,
+    400: _REFUSED_GRANT,
+    403: _REFUSED_GRANT,
+}
+
+
 @dataclass(frozen=True)
 class FaultError:
     """One ``Error`` of a QBO ``Fault`` (a fault may hold several)."""
@@ -135,6 +167,25 @@ def read_fault(response: requests.Response) -> Failure:
         status=response.status_code,
         retry_after=retry_after_of(response),
         request_id=_request_id_of(response),
+    )
+
+
+def read_token_fault(response: requests.Response) -> Failure:
+    """The failure the token endpoint reports: its OAuth ``error`` code and description."""
+    try:
+        body = json.loads(response.text) if response.text.strip() else {}
+    except ValueError:
+        body = {}
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error if isinstance(error, str) else None
+    message = str(body.get("error_description") or code) if code else f"HTTP {response.status_code}"
+    return Failure(
+        SYSTEM,
+        response.status_code,
+        code,
+        message[:MAX_MESSAGE],
+        retry_after_of(response),
+        response.headers.get("intuit_tid"),
     )
 
 

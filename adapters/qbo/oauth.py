@@ -1,8 +1,11 @@
 """QBO's OAuth 2.0 authorization-code flow and the refresh of its single-use refresh tokens.
 
-Token calls go straight to the token endpoint with ``requests`` (HTTP Basic
-client authentication, form body), not through ``intuit-oauth``: its
-``AuthClient`` fetches a discovery document over the network when built, and
+Token calls (HTTP Basic client authentication, form body) go through the
+request loop like every other call (``adapters.http``): a 429 or 5xx from
+the token endpoint is retried honouring Retry-After, each attempt logs one
+line, and a refusal is resolved by ``errors.QBO_TOKEN_TABLE``. They do not go
+through ``intuit-oauth``: its ``AuthClient`` fetches a discovery document
+over the network when built and sends with its own ``requests`` calls, and
 the local sandbox has its own token URL. Refreshing follows
 ``adapters.tokens``: take the store's lock, load again (another thread or
 worker may have refreshed meanwhile), refresh only if the token is still the
@@ -16,26 +19,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
+from requests.auth import HTTPBasicAuth
 
+from adapters.auth import FixedAuth
+from adapters.http import DEFAULT_POLICY, HttpClient, RetryPolicy
+from adapters.limits import Sleep
 from adapters.qbo.config import ACCOUNTING_SCOPE, QboConfig
+from adapters.qbo.errors import QBO_TOKEN_TABLE, RECONNECT, SYSTEM, TITLE, read_token_fault
 from adapters.tokens import OAuthTokens, TokenStore
-from backoffice.errors import NeedsUserAction, RetryableError
+from backoffice.errors import NeedsUserAction
 from backoffice.logs import register_secret
 from backoffice.secret import Secret
 
-logger = logging.getLogger(__name__)
-
 Clock = Callable[[], dt.datetime]  # naive UTC, as ``OAuthTokens`` keeps expiries
-TIMEOUT = 30.0
-RECONNECT_CODE = "qbo:reconnect"
+RECONNECT_CODE = f"{SYSTEM}:{RECONNECT}"
 RECONNECT_ACTION = "Reconnect QuickBooks from the connection settings page."
 
 
@@ -49,12 +53,27 @@ class QboOAuth:
         *,
         session: requests.Session,
         clock: Clock,
+        sleep: Sleep = time.sleep,
+        policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self.config = config
         self.store = store
-        self.session = session
         self.clock = clock
         register_secret(config.client_secret)
+        client_auth = HTTPBasicAuth(config.client_id, config.client_secret.reveal())
+        self.http = HttpClient(
+            SYSTEM,
+            TITLE,
+            session,
+            config.token_endpoint,
+            QBO_TOKEN_TABLE,
+            read_token_fault,
+            None,  # Intuit's token endpoint is not under the realm's request budget
+            policy,
+            sleep,
+            auth=FixedAuth(client_auth),
+            writes=frozenset(),  # a token request is sent again, never read back
+        )
 
     def authorization_url(self, state: str) -> str:
         """Where to send the person who connects the company; ``state`` comes back unchanged."""
@@ -165,68 +184,10 @@ class QboOAuth:
         return tokens
 
     def _token_call(self, form: dict[str, str]) -> OAuthTokens:
-        response = self._post_token_endpoint(form)
-        if response.status_code >= 500 or response.status_code == 429:
-            raise RetryableError(
-                "QuickBooks' sign-in service is unavailable.",
-                detail=f"qbo token endpoint status={response.status_code}",
-            )
-        if not response.ok:
-            raise _refused(response)
-        return _tokens_of(response.json(), self.clock())
-
-    def _post_token_endpoint(self, form: dict[str, str]) -> requests.Response:
-        url = self.config.token_endpoint
-        started = time.monotonic()
-        status: int | str = "-"
-        try:
-            response = self.session.post(
-                url,
-                data=form,
-                headers={"Accept": "application/json"},
-                timeout=TIMEOUT,
-                auth=(self.config.client_id, self.config.client_secret.reveal()),
-            )
-            status = response.status_code
-            return response
-        except (requests.ConnectionError, requests.Timeout) as error:
-            status = "no-answer"
-            raise RetryableError(
-                "QuickBooks' sign-in service did not answer.", detail=type(error).__name__
-            ) from error
-        finally:
-            logger.info(
-                "qbo POST %s %s %.0f ms requestid=- attempt 1",
-                urlsplit(url).path,
-                status,
-                (time.monotonic() - started) * 1000,
-            )
-
-
-def _refused(response: requests.Response) -> NeedsUserAction:
-    """A 4xx from the token endpoint: the refresh token or the app credentials were refused."""
-    error = _oauth_error(response)
-    if response.status_code == 401 or error == "invalid_client":
-        return NeedsUserAction(
-            "qbo:invalid_client",
-            "QuickBooks refused this app's client id or secret.",
-            "Check the QuickBooks app keys in the connection settings.",
-            detail=f"status={response.status_code} error={error}",
+        response = self.http.request(
+            "POST", self.config.token_endpoint, data=form, headers={"Accept": "application/json"}
         )
-    return NeedsUserAction(
-        RECONNECT_CODE,
-        "QuickBooks refused the saved authorization: it was revoked or has expired.",
-        RECONNECT_ACTION,
-        detail=f"status={response.status_code} error={error}",
-    )
-
-
-def _oauth_error(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return "unreadable"
-    return str(body.get("error", "unknown")) if isinstance(body, dict) else "unknown"
+        return _tokens_of(response.json(), self.clock())
 
 
 def _tokens_of(body: dict[str, Any], now: dt.datetime) -> OAuthTokens:

@@ -2,8 +2,8 @@ r"""QBO query statements and their paging (STARTPOSITION is 1-based, MAXRESULTS 
 
 Values are always quoted through ``quote``: QBO's query language escapes a
 single quote with a backslash (``'Amy\'s Bird Sanctuary'``), so a Billto name
-can never end a literal early. ``QueryResponse.maxResults`` is the number of
-rows returned, not the limit: a page shorter than the limit is the last.
+can never end a literal early. Paging is ``adapters.pagination``'s, with
+``QueryPaginator`` reading QBO's pages.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from adapters.pagination import Fetch, OffsetPaginator, Row, RowPage, read_all
 
 MAX_RESULTS = 1000  # QBO's ceiling per query page
 
@@ -50,45 +52,51 @@ class Select:
         return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class QueryPage:
-    """One page of rows and the STARTPOSITION of the next (None on the last page)."""
+class QueryPaginator(OffsetPaginator):
+    """STARTPOSITION/MAXRESULTS paging: a page shorter than MAXRESULTS is the last.
 
-    rows: tuple[dict[str, Any], ...]
-    next_start: int | None
+    QBO's ``QueryResponse.maxResults`` is the number of rows returned, not a
+    total, so the page length is the only sign of the end.
+    """
+
+    name = "qbo query paginator"
+    title = "QuickBooks"
+
+    def __init__(self, entity: str, max_results: int = MAX_RESULTS, start: int = 1) -> None:
+        super().__init__(max_results, start)
+        self.entity = entity
+
+    def rows_of(self, body: Any) -> tuple[Row, ...]:
+        """The rows of the entity (an empty page has no entity key at all)."""
+        response = self.field(body, "QueryResponse", dict)
+        rows = response.get(self.entity, [])
+        if not isinstance(rows, list):
+            self.malformed(f"QueryResponse.{self.entity}", "list", type(rows).__name__)
+        return tuple(rows)
+
+    def more_after(self, body: Any, rows: tuple[Row, ...]) -> bool:
+        """A full page may have a next one."""
+        return len(rows) == self.limit
 
 
 def query_page(
     querier: Querier, select: Select, start: int = 1, max_results: int = MAX_RESULTS
-) -> QueryPage:
+) -> RowPage:
     """One page of ``select`` from STARTPOSITION ``start``."""
-    response = querier.query(select.statement(start, max_results))
-    rows = rows_of(response, select.entity)
-    has_more = len(rows) == max_results
-    return QueryPage(rows, start + len(rows) if has_more else None)
+    return QueryPaginator(select.entity, max_results, start).page(_fetch(querier, select))
 
 
 def query_all(
     querier: Querier, select: Select, max_results: int = MAX_RESULTS
 ) -> Iterator[dict[str, Any]]:
     """Every row of ``select``, page after page."""
-    start: int | None = 1
-    while start is not None:
-        page = query_page(querier, select, start, max_results)
-        yield from page.rows
-        start = page.next_start
+    return read_all(QueryPaginator(select.entity, max_results), _fetch(querier, select))
 
 
 def rows_of(response: dict[str, Any], entity: str) -> tuple[dict[str, Any], ...]:
-    """The rows of ``entity`` in a query response (an empty page has no entity key at all).
+    """The rows of ``entity`` in one query response; a malformed one raises ``MalformedPage``."""
+    return QueryPaginator(entity).rows_of(response)
 
-    Raises:
-        ValueError: the response is not a QueryResponse (the paginator fails loudly).
-    """
-    body = response.get("QueryResponse")
-    if not isinstance(body, dict):
-        raise ValueError(f"QBO query of {entity}: expected QueryResponse, got {sorted(response)}")
-    rows = body.get(entity, [])
-    if not isinstance(rows, list):
-        raise ValueError(f"QBO query of {entity}: expected a list, got {type(rows).__name__}")
-    return tuple(rows)
+
+def _fetch(querier: Querier, select: Select) -> Fetch:
+    return lambda start, max_results: querier.query(select.statement(start, max_results))

@@ -23,6 +23,7 @@ from adapters.base import (
     InvoiceDoc,
     ItemDoc,
 )
+from adapters.limits import RequestLimiter
 from adapters.netsuite.adapter import NetSuiteAdapter
 from adapters.netsuite.config import ClientCredentials, NetSuiteConfig, TbaCredentials
 from adapters.tokens import MemoryTokenStore
@@ -116,8 +117,13 @@ def adapter_for(live: Live, credentials: ClientCredentials | None = None) -> Net
     )
     config = NetSuiteConfig(live.info["account_id"], auth, base_url=live.base_url)
     store = MemoryTokenStore() if credentials is not None else None
+    limiter = RequestLimiter(config.per_minute, config.concurrency)
     return NetSuiteAdapter(
-        config, store, lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None), lambda _seconds: None
+        config,
+        store,
+        limiter,
+        lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        lambda _seconds: None,
     )
 
 

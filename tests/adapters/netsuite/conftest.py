@@ -93,9 +93,7 @@ def make_adapter(
 ) -> Callable[[NetSuiteConfig], NetSuiteAdapter]:
     def make(config: NetSuiteConfig) -> NetSuiteAdapter:
         limiter = RequestLimiter(600, 5, clock=lambda: 0.0, sleep=sleeps.append)
-        return NetSuiteAdapter(
-            config, store, lambda: NOW, sleeps.append, limiter=limiter, policy=FAST
-        )
+        return NetSuiteAdapter(config, store, limiter, lambda: NOW, sleeps.append, policy=FAST)
 
     return make
 

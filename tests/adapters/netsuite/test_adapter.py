@@ -8,7 +8,6 @@ import pytest
 import responses
 
 from adapters.base import (
-    AccountingAdapter,
     CustomerDoc,
     DocumentState,
     DocumentType,
@@ -20,11 +19,6 @@ from adapters.netsuite.adapter import NetSuiteAdapter
 from adapters.netsuite.options import OPTION_SOURCES
 from backoffice.errors import NeedsUserAction
 from tests.adapters.netsuite.conftest import CURRENCIES, RECORD, route_suiteql, suiteql_page
-
-
-def test_implements_the_protocol(adapter: NetSuiteAdapter) -> None:
-    speaks: AccountingAdapter = adapter
-    assert speaks is adapter
 
 
 def test_health_names_the_top_subsidiary_and_its_currency(

@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,12 +13,13 @@ from urllib.parse import parse_qsl, quote, unquote
 
 import jwt
 import pytest
+import requests
 import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.limits import RequestLimiter
 from adapters.netsuite.adapter import NetSuiteAdapter
-from adapters.netsuite.auth import ClientCredentialsAuth
+from adapters.netsuite.auth import ClientCredentialsTokens
 from adapters.netsuite.config import ClientCredentials, NetSuiteConfig, TbaCredentials
 from adapters.tokens import MemoryTokenStore, OAuthTokens
 from backoffice.errors import NeedsUserAction
@@ -60,9 +62,9 @@ def signed_tba_request(rsps: responses.RequestsMock, sleeps: list[float], path: 
     adapter = NetSuiteAdapter(
         config,
         None,
+        limiter,
         lambda: NOW,
         sleeps.append,
-        limiter=limiter,
         signing={"nonce": NONCE, "timestamp": TIMESTAMP},
     )
     rsps.put(f"{FIXTURE_HOST}{path}", status=204, headers={"Location": f"{FIXTURE_HOST}/x/1"})
@@ -126,12 +128,11 @@ def make_auth(
     m2m_config: NetSuiteConfig,
     store: MemoryTokenStore,
     clock: Callable[[], dt.datetime] = lambda: NOW,
-) -> ClientCredentialsAuth:
+    sleep: Callable[[float], None] = lambda _s: None,
+) -> ClientCredentialsTokens:
     assert isinstance(m2m_config.auth, ClientCredentials)
-    import requests
-
-    return ClientCredentialsAuth(
-        m2m_config.auth, TOKEN_URL, store, session=requests.Session(), clock=clock
+    return ClientCredentialsTokens(
+        m2m_config.auth, TOKEN_URL, store, session=requests.Session(), clock=clock, sleep=sleep
     )
 
 
@@ -197,9 +198,9 @@ def test_refresh_after_a_refusal_skips_the_fetch_when_another_worker_renewed(
     store = MemoryTokenStore(
         OAuthTokens(Secret("old-token-0123456789"), NOW + dt.timedelta(hours=1))
     )
-    auth = make_auth(m2m_config, store)
-    auth._last_sent = Secret("older-token-refused-0123")  # what this worker sent and was refused
-    auth.refresh()
+    tokens = make_auth(m2m_config, store)
+    token = tokens.refresh(refused=Secret("older-token-refused-0123"))  # what this worker sent
+    assert token.reveal() == "old-token-0123456789"
     assert len(rsps.calls) == 0  # the stored token is another one: no fetch
     assert store.saves == 0
 
@@ -244,3 +245,49 @@ def test_refused_assertion_needs_a_person(
     assert raised.value.code == "netsuite:invalid_grant"
     assert "certificate" in raised.value.action
     assert json.dumps(ns_payload("error_400_token_invalid_grant.json")) not in str(raised.value)
+
+
+def test_token_endpoint_503_waits_retry_after_and_logs_each_attempt_without_secrets(
+    m2m_config: NetSuiteConfig,
+    private_pem: str,
+    rsps: responses.RequestsMock,
+    ns_payload: Callable[[str], Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    answer = ns_payload("oauth2_token_response.json")
+    rsps.post(TOKEN_URL, status=503, body=b"", headers={"Retry-After": "2"})
+    rsps.post(TOKEN_URL, json=answer)
+    sleeps: list[float] = []
+    with caplog.at_level(logging.DEBUG):
+        token = make_auth(m2m_config, MemoryTokenStore(), sleep=sleeps.append).access_token()
+    assert token.reveal() == answer["access_token"]
+    assert sleeps == [2.0]
+    lines = [r.getMessage() for r in caplog.records if r.name == "adapters.http"]
+    assert [line.split(" ")[:4] for line in lines] == [
+        ["netsuite", "POST", "/services/rest/auth/oauth2/v1/token", "503"],
+        ["netsuite", "POST", "/services/rest/auth/oauth2/v1/token", "200"],
+    ]
+    assertions = [dict(parse_qsl(c.request.body))["client_assertion"] for c in rsps.calls]
+    logged = caplog.text + "".join(repr(record.args) for record in caplog.records)
+    for secret in (answer["access_token"], private_pem.splitlines()[1], *assertions):
+        assert secret not in logged
+
+
+def test_refused_client_credentials_on_the_token_endpoint_are_not_fetched_again(
+    m2m_config: NetSuiteConfig, rsps: responses.RequestsMock
+) -> None:
+    rsps.post(TOKEN_URL, status=401, json={"error": "invalid_client"})
+    with pytest.raises(NeedsUserAction) as raised:
+        make_auth(m2m_config, MemoryTokenStore()).access_token()
+    assert raised.value.code == "netsuite:invalid_client"
+    assert len(rsps.calls) == 1
+
+
+def test_a_401_without_a_code_on_the_token_endpoint_needs_a_person(
+    m2m_config: NetSuiteConfig, rsps: responses.RequestsMock
+) -> None:
+    rsps.post(TOKEN_URL, status=401, body=b"")
+    with pytest.raises(NeedsUserAction) as raised:
+        make_auth(m2m_config, MemoryTokenStore()).access_token()
+    assert "certificate" in raised.value.action
+    assert len(rsps.calls) == 1

@@ -55,7 +55,7 @@ def test_token_fetch_refusal_refetch_and_push_log_no_secret(
     rsps.put(f"{RECORD}/invoice/eid:inv-1", status=204, headers={"Location": f"{RECORD}/invoice/5"})
     store = MemoryTokenStore()
     limiter = RequestLimiter(600, 5, clock=lambda: 0.0, sleep=lambda _s: None)
-    adapter = NetSuiteAdapter(m2m_config, store, lambda: NOW, lambda _s: None, limiter=limiter)
+    adapter = NetSuiteAdapter(m2m_config, store, limiter, lambda: NOW, lambda _s: None)
     with caplog.at_level(logging.DEBUG):
         push(adapter)
     assert store.saves == 2  # fetched, then fetched again after the 401
@@ -83,7 +83,7 @@ def test_tba_push_logs_no_key_token_or_signature(
     rsps.put(f"{RECORD}/customer/eid:c-1", status=204, headers={"Location": f"{RECORD}/customer/9"})
     rsps.put(f"{RECORD}/invoice/eid:inv-1", status=204, headers={"Location": f"{RECORD}/invoice/5"})
     limiter = RequestLimiter(600, 5, clock=lambda: 0.0, sleep=lambda _s: None)
-    adapter = NetSuiteAdapter(tba_config, None, lambda: NOW, lambda _s: None, limiter=limiter)
+    adapter = NetSuiteAdapter(tba_config, None, limiter, lambda: NOW, lambda _s: None)
     with caplog.at_level(logging.DEBUG):
         push(adapter)
     logged = caplog.text + "".join(repr(record.args) for record in caplog.records)

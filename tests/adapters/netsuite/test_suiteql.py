@@ -31,7 +31,7 @@ def test_recorded_answer_gives_lower_case_rows_without_links(
         "phone": "1234567890",
         "id": "309",
     }
-    assert page.next_offset is None
+    assert page.next_position is None
     assert seen[0]["headers"]["Prefer"] == "transient"
     assert params_of(seen[0]["url"]) == {"limit": "1000", "offset": "0"}
 
@@ -97,4 +97,4 @@ def test_t_and_f_are_booleans(value: Any, expected: bool) -> None:
 
 
 def test_empty_answer_is_the_last_page() -> None:
-    assert page_of(suiteql_page([], has_more=True), 0, 1000).next_offset is None
+    assert page_of(suiteql_page([], has_more=True), 0, 1000).next_position is None

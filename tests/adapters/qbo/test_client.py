@@ -146,9 +146,9 @@ def test_one_log_line_per_call_with_path_status_requestid_attempt(
 ) -> None:
     rsps.post(f"{COMPANY}/invoice", status=503, body=b"")
     rsps.post(f"{COMPANY}/invoice", json=qbo_payload("invoice_create_response.json"))
-    with caplog.at_level(logging.INFO, logger="adapters.qbo"):
+    with caplog.at_level(logging.INFO, logger="adapters.http"):
         adapter.client.create("Invoice", "{}", "outbox-42")
-    lines = [r.getMessage() for r in caplog.records if r.name == "adapters.qbo.client"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "adapters.http"]
     assert len(lines) == 2
     assert lines[0].startswith("qbo POST /v3/company/9130357/invoice 503 ")
     assert lines[0].endswith("requestid=outbox-42 attempt 1")

@@ -55,6 +55,7 @@ def test_connect_refresh_and_push_log_no_token_or_secret(
     assert store.saves == 2  # connected, then refreshed after the 401
     logged = caplog.text + "".join(repr(record.args) for record in caplog.records)
     assert "qbo POST /v3/company/9130357/invoice 401" in logged
+    assert "qbo POST /oauth2/v1/tokens/bearer 200" in logged  # token calls log like any call
     for secret in (
         CLIENT_SECRET,
         code,

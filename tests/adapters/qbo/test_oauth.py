@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -16,11 +17,13 @@ from adapters.qbo.oauth import QboOAuth
 from adapters.tokens import MemoryTokenStore, OAuthTokens
 from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
-from tests.adapters.qbo.conftest import ACCESS, NOW, REFRESH, TOKEN_URL
+from tests.adapters.qbo.conftest import ACCESS, CLIENT_SECRET, NOW, REFRESH, TOKEN_URL
 
 
-def oauth_of(config: Any, store: MemoryTokenStore) -> QboOAuth:
-    return QboOAuth(config, store, session=requests.Session(), clock=lambda: NOW)
+def oauth_of(
+    config: Any, store: MemoryTokenStore, sleep: Callable[[float], None] = lambda _s: None
+) -> QboOAuth:
+    return QboOAuth(config, store, session=requests.Session(), clock=lambda: NOW, sleep=sleep)
 
 
 def test_authorization_url_names_app_scope_redirect_and_state(config: Any) -> None:
@@ -126,3 +129,76 @@ def test_not_connected_asks_to_connect(config: Any) -> None:
     with pytest.raises(NeedsUserAction) as raised:
         oauth_of(config, MemoryTokenStore()).access_token()
     assert raised.value.code == "qbo:not_connected"
+
+
+def expired_store() -> MemoryTokenStore:
+    return MemoryTokenStore(OAuthTokens(Secret(ACCESS), NOW, Secret(REFRESH)))
+
+
+def token_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "adapters.http"]
+
+
+def test_throttled_token_call_waits_retry_after_and_logs_each_attempt_without_secrets(
+    config: Any,
+    rsps: responses.RequestsMock,
+    qbo_payload: Callable[[str], Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = qbo_payload("oauth2_token_response.json")
+    rsps.post(TOKEN_URL, status=429, json={"error": "rate_limited"}, headers={"Retry-After": "7"})
+    rsps.post(TOKEN_URL, json=body)
+    sleeps: list[float] = []
+    oauth = oauth_of(config, expired_store(), sleeps.append)
+    with caplog.at_level(logging.DEBUG):
+        token = oauth.access_token()
+    assert token == Secret(body["access_token"])
+    assert sleeps == [7.0]
+    lines = token_lines(caplog)
+    assert len(lines) == 2
+    assert lines[0].startswith("qbo POST /oauth2/v1/tokens/bearer 429 ")
+    assert lines[0].endswith("requestid=- attempt 1")
+    assert lines[1].startswith("qbo POST /oauth2/v1/tokens/bearer 200 ")
+    assert lines[1].endswith("attempt 2")
+    assert all(c.request.headers["Authorization"].startswith("Basic ") for c in rsps.calls)
+    logged = caplog.text + "".join(repr(record.args) for record in caplog.records)
+    for secret in (CLIENT_SECRET, REFRESH, body["access_token"], body["refresh_token"], "Basic"):
+        assert secret not in logged
+
+
+def test_token_endpoint_down_is_retried_then_left_to_a_person(
+    config: Any, rsps: responses.RequestsMock
+) -> None:
+    rsps.post(TOKEN_URL, status=503, body=b"")
+    sleeps: list[float] = []
+    store = expired_store()
+    oauth = oauth_of(config, store, sleeps.append)
+    with pytest.raises(NeedsUserAction) as raised:
+        oauth.access_token()
+    assert raised.value.code == "retries_exhausted"
+    assert "sign-in service is unavailable" in raised.value.message
+    assert len(rsps.calls) == 5
+    assert sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert store.saves == 0
+
+
+def test_unanswered_token_call_is_sent_again_not_left_uncertain(
+    config: Any, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
+) -> None:
+    body = qbo_payload("oauth2_token_response.json")
+    rsps.post(TOKEN_URL, body=requests.ConnectionError("reset by peer"))
+    rsps.post(TOKEN_URL, json=body)
+    oauth = oauth_of(config, expired_store())
+    assert oauth.access_token() == Secret(body["access_token"])
+    assert len(rsps.calls) == 2
+
+
+def test_refused_app_credentials_are_not_retried_and_name_the_app_keys(
+    config: Any, rsps: responses.RequestsMock
+) -> None:
+    rsps.post(TOKEN_URL, status=401, json={"error": "invalid_client"})
+    with pytest.raises(NeedsUserAction) as raised:
+        oauth_of(config, expired_store()).access_token()
+    assert raised.value.code == "qbo:invalid_client"
+    assert "app keys" in raised.value.action
+    assert len(rsps.calls) == 1

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from adapters.pagination import MalformedPage
 from adapters.qbo.query import Select, query_all, query_page, quote
 
 
@@ -49,9 +50,9 @@ def test_full_page_points_to_the_next_and_short_page_ends(
         qbo_payload("query_response_vendor_page.json"),
     )
     first = query_page(querier, Select("Vendor"), 1, 5)
-    assert (len(first.rows), first.next_start) == (5, 6)
+    assert (len(first.rows), first.next_position) == (5, 6)
     last = query_page(querier, Select("Vendor"), 26, 5)
-    assert (len(last.rows), last.next_start) == (1, None)
+    assert (len(last.rows), last.next_position) == (1, None)
 
 
 def test_query_all_follows_pages_until_a_short_one(qbo_payload: Callable[[str], Any]) -> None:
@@ -76,5 +77,7 @@ def test_a_response_that_is_not_a_query_response_fails_loudly(
     qbo_payload: Callable[[str], Any],
 ) -> None:
     querier = Recorded(qbo_payload("customer_create_response.json"))
-    with pytest.raises(ValueError, match="expected QueryResponse"):
+    with pytest.raises(MalformedPage) as raised:
         query_page(querier, Select("Customer"))
+    assert raised.value.detail.startswith("qbo query paginator expected QueryResponse as dict")
+    assert "got no QueryResponse (keys ['Customer', 'time'])" in raised.value.detail
