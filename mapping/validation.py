@@ -23,6 +23,8 @@ from mapping.connections import ConnectionRecord
 from mapping.models import LocalKind, MappedField, MappingRule, RemoteLink, Scope
 from mapping.rules import RemoteValue, Rule, RuleBook
 
+DEFAULT_HOME_CURRENCY = "USD"  # until the connection is checked
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -37,11 +39,12 @@ class Capabilities:
     def of(cls, connection: ConnectionRecord) -> Capabilities:
         """Read from the settings the connection stored when it was added or checked."""
         settings = connection.settings
+        company = settings.company
         return cls(
             connection.system.family,
-            settings.get("home_currency", "USD"),
-            bool(settings.get("multicurrency", False)),
-            bool(settings.get("tax_code_per_line", False)),
+            (company.home_currency if company else None) or DEFAULT_HOME_CURRENCY,
+            company.multicurrency if company else False,
+            settings.tax_code_per_line,
         )
 
 
