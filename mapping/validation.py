@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from billing.catalog.models import Product, ProductFamily
 from billing.invoicing.health import DocumentFacts, HealthIssue
 from mapping.connections import ConnectionRecord
-from mapping.models import LocalKind, MappedField, MappingRule, RemoteLink, Scope
-from mapping.rules import RemoteValue, Rule, RuleBook
+from mapping.models import LocalKind, MappedField, RemoteLink, Scope
+from mapping.rule_store import load_rules
+from mapping.rules import RemoteValue, RuleBook
 
 DEFAULT_HOME_CURRENCY = "USD"  # until the connection is checked
 
@@ -131,8 +132,7 @@ class MappingCheck:
         return HealthIssue(
             document.label,
             f"mapping.{field}",
-            f"{what} on connection {self.connection.name}: map it in the admin panel "
-            "(Mappings) before approving",
+            f"{what} on connection {self.connection.name}: map it before approving",
             document.document_id,
         )
 
@@ -142,10 +142,5 @@ class MappingCheck:
 
 
 def load_rule_book(session: Session, connection_id: int) -> RuleBook:
-    """A connection's rules."""
-    query = select(MappingRule).where(MappingRule.connection_id == connection_id)
-    return RuleBook(
-        Rule(MappedField(r.field), Scope(r.scope), r.scope_key,
-             RemoteValue(r.remote_id, r.remote_name))
-        for r in session.scalars(query)
-    )  # fmt: skip
+    """A connection's rules, indexed."""
+    return RuleBook(load_rules(session, connection_id))
