@@ -170,6 +170,7 @@ HINTS = {
     "system's status, then check again.",
     "no_oauth": "Nothing to do; `backoffice connection check` tells whether it answers.",
     "qbo:state": "Start again with `backoffice connection authorize {name}`.",
+    "connection_not_found": "Add one with `backoffice connection add NAME --system ...`.",
 }
 
 

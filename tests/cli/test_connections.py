@@ -81,3 +81,11 @@ def test_a_missing_option_is_a_usage_error(migrated):
 
     assert result.exit_code == 2
     assert "--url is required for this system" in result.stderr
+
+
+def test_checking_an_unknown_connection_says_how_to_add_one(migrated):
+    result = migrated("connection", "check", "nowhere")
+
+    assert result.exit_code == 1
+    assert "There is no connection named nowhere." in result.stderr
+    assert "`backoffice connection add NAME --system ...`" in result.stderr
