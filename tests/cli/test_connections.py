@@ -1,9 +1,14 @@
 """``backoffice connection ...``: readable lists, and hints that name the command to run."""
 
+import json
+
 import pytest
 import responses
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
-from tests.mapping.test_connections import NETSUITE_INFO, QBO_INFO
+from mapping.connections import load_connection
+from tests.mapping.test_connections import NETSUITE_INFO, QBO_INFO, vault_of
 
 
 @pytest.fixture
@@ -89,3 +94,42 @@ def test_checking_an_unknown_connection_says_how_to_add_one(migrated):
     assert result.exit_code == 1
     assert "There is no connection named nowhere." in result.stderr
     assert "`backoffice connection add NAME --system ...`" in result.stderr
+
+
+def test_a_real_qbo_connection_reads_its_secret_from_the_environment(migrated, monkeypatch):
+    monkeypatch.setenv("BACKOFFICE_QBO_CLIENT_SECRET", "qbo-client-secret-1")
+
+    added = migrated("connection", "add", "books", "--system", "qbo", "--client-id", "abc",
+                     "--redirect-uri", "https://bo.example/callback", input="\n")  # fmt: skip
+
+    assert added.exit_code == 0, added.output
+    assert "qbo-client-secret-1" not in added.output
+    assert secrets_of(migrated, "books") == {"client_secret": "qbo-client-secret-1"}
+    [listed] = json.loads(migrated("connection", "list", "--json").stdout)
+    assert listed["settings"] == {"client_id": "abc", "environment": "production",
+                                  "redirect_uri": "https://bo.example/callback"}  # fmt: skip
+    assert listed["authorized"] is False
+
+
+def test_a_netsuite_connection_with_a_private_key_file_uses_oauth2(migrated, tmp_path):
+    (tmp_path / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nabc\n")
+
+    added = migrated("connection", "add", "ns", "--system", "netsuite", "--account-id", "1234567",
+                     "--client-id", "client-1", "--certificate-id", "cert-9",
+                     "--private-key-file", str(tmp_path / "key.pem"))  # fmt: skip
+
+    assert added.exit_code == 0, added.output
+    assert secrets_of(migrated, "ns") == {"private_key": "-----BEGIN PRIVATE KEY-----\nabc\n"}
+    [listed] = json.loads(migrated("connection", "list", "--json").stdout)
+    assert listed["settings"] == {"account_id": "1234567", "auth": "oauth2",
+                                  "certificate_id": "cert-9", "client_id": "client-1"}  # fmt: skip
+
+
+def secrets_of(runner, name):
+    engine = create_engine(runner.env["BACKOFFICE_DATABASE_URL"])
+    try:
+        with Session(engine) as session:
+            record = load_connection(session, vault_of(runner), name)
+    finally:
+        engine.dispose()
+    return {key: secret.reveal() for key, secret in record.secrets.items()}
