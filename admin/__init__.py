@@ -13,6 +13,7 @@ from flask import Flask
 from admin.errors import install_error_boundary
 from admin.health import health
 from admin.webhooks import webhooks
+from backoffice.logs import configure_logging, register_secret
 from backoffice.runtime import Runtime
 from backoffice.settings import Settings, load_settings
 
@@ -24,9 +25,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     Request bodies are capped at ``MAX_REQUEST_BYTES``: a larger one is
     answered 413 from its Content-Length (or as soon as a streamed body
-    passes the cap) before anything buffers it.
+    passes the cap) before anything buffers it. Logging is configured here
+    as the command line configures it, redaction included, because a web
+    process (``gunicorn 'admin:create_app()'``) starts through this factory
+    alone: the app's own keys are masked in every log line.
     """
     settings = settings or load_settings()
+    configure_logging()
+    register_secret(settings.secret_key)
+    register_secret(settings.encryption_key)
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key.reveal()
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES

@@ -1,51 +1,28 @@
-"""``backoffice connection ...``: register accounting system connections.
+"""``backoffice connection ...``: register, authorize, check and list accounting connections.
 
-A sandbox connection reads its credentials from the sandbox's control API
-(``GET /_sandbox/info``, CONTRACT.md section 5) and stores them sealed like a
-real one. Secrets of a real connection come from the environment or a hidden
-prompt, never from a command-line argument (shell histories and process lists
-keep those).
+Options, prompts and output only; the work is ``services.connections``'s.
+Secrets of a real connection come from the environment or a hidden prompt,
+never from a command-line argument (shell histories and process lists keep
+those).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import click
-import requests
 
-from adapters.qbo.oauth import QboOAuth
-from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
-from backoffice.runtime import Runtime
 from backoffice.secret import Secret
+from cli.output import new_table, show, show_empty
 from cli.support import current_runtime, print_json
-from mapping.connections import (
-    ConnectionRecord,
-    System,
-    add_connection,
-    check_connection_name,
-    list_connections,
-    load_connection,
-    remember_secrets,
-    remember_settings,
-)
-from sync.connect import adapter_for, qbo_config
-from sync.token_store import DatabaseTokenStore
+from services import connections as service
+from services.connections import ConnectionSummary, System
 
-SANDBOX_TIMEOUT = 10.0
-SANDBOX_REDIRECT = "http://127.0.0.1/qbo/callback"  # the sandbox redirects anywhere it is told
-TBA_KEYS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
-SANDBOX_INFO_KEYS = {
-    System.QBO_SANDBOX: ("base_url", "realm_id", "client_id", "client_secret",
-                         "webhook_verifier", "access_token", "refresh_token"),
-    System.NETSUITE_SANDBOX: ("base_url", "account_id", *TBA_KEYS),
-}  # fmt: skip
-SANDBOX_TOKEN_LIFETIME = dt.timedelta(hours=1)  # as the sandboxes' access tokens, like QBO's
+SANDBOXES = (System.QBO_SANDBOX, System.NETSUITE_SANDBOX)
 
 
 @click.group()
@@ -82,36 +59,33 @@ def connection_add(name: str, system: str, url: str | None, client_id: str | Non
     OAuth 2.0 client credentials instead of TBA.
     """
     chosen = System(system)
-    check_connection_name(name)
+    service.check_connection_name(name)
     runtime = current_runtime().require_current_schema()
-    now = utc_now()
-    if chosen in (System.QBO_SANDBOX, System.NETSUITE_SANDBOX):
-        settings, secrets, tokens = _from_sandbox(chosen, _required(url, "--url"), now)
-    elif chosen is System.QBO:
-        settings, secrets, tokens = _qbo(
-            _required(client_id, "--client-id"),
-            _required(redirect_uri, "--redirect-uri"),
-            environment,
-        )
-    elif private_key_file is not None:
-        settings, secrets, tokens = _netsuite_oauth2(
-            _required(account_id, "--account-id"),
-            _required(client_id, "--client-id"),
-            _required(certificate_id, "--certificate-id"),
-            private_key_file,
-        )
-    else:
-        settings, secrets, tokens = _netsuite(_required(account_id, "--account-id"))
-    with runtime.transaction() as session:
-        added = add_connection(
-            session, runtime.vault, name=name, system=chosen, settings=settings,
-            secrets=secrets, now=now, replace=replace,
-        )  # fmt: skip
-        if tokens is not None:
-            added.tokens = runtime.vault.seal(tokens)
-            added.token_expires_at = now + SANDBOX_TOKEN_LIFETIME
+    with _command_wording(name, chosen):
+        if chosen in SANDBOXES:
+            added = service.add_sandbox_connection(
+                runtime, name, chosen, _required(url, "--url"), replace=replace
+            )
+        elif chosen is System.QBO:
+            added = service.add_qbo_connection(
+                runtime, name, client_id=_required(client_id, "--client-id"),
+                redirect_uri=_required(redirect_uri, "--redirect-uri"),
+                client_secret=_qbo_client_secret(), environment=environment, replace=replace,
+            )  # fmt: skip
+        elif private_key_file is not None:
+            added = service.add_netsuite_oauth2_connection(
+                runtime, name, account_id=_required(account_id, "--account-id"),
+                client_id=_required(client_id, "--client-id"),
+                certificate_id=_required(certificate_id, "--certificate-id"),
+                private_key=Secret(private_key_file.read_text()), replace=replace,
+            )  # fmt: skip
+        else:
+            added = service.add_netsuite_tba_connection(
+                runtime, name, account_id=_required(account_id, "--account-id"),
+                keys=_tba_keys(), replace=replace,
+            )  # fmt: skip
     default = " (the default connection)" if added.is_default else ""
-    what = "Renewed" if added.created_at < now else "Added"
+    what = "Renewed" if added.is_renewed else "Added"
     click.echo(f"{what} connection {name} to {chosen.value}{default}.")
 
 
@@ -126,38 +100,13 @@ def connection_authorize(name: str, callback_url: str | None) -> None:
     whole address as --callback-url. The tokens are stored encrypted.
     """
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        record = load_connection(session, runtime.vault, name)
-        if record.system.family != "qbo":
-            raise NeedsUserAction(
-                "no_oauth", f"{name} is a NetSuite connection: its TBA tokens need no consent.",
-                "Nothing to do; `backoffice connection check` tells whether it answers.",
-            )  # fmt: skip
+    with _command_wording(name):
         if callback_url is None:
-            state = QboOAuth.new_state()
-            remember_secrets(session, runtime.vault, record.id, {"oauth_state": Secret(state)})
-            click.echo(_oauth(runtime, record).authorization_url(state))
+            click.echo(service.start_qbo_authorization(runtime, name))
             click.echo("Open it, consent, then run this again with --callback-url.", err=True)
             return
-    params = dict(parse_qsl(urlsplit(callback_url).query))
-    expected = record.secrets.get("oauth_state")
-    if expected is None:
-        raise NeedsUserAction(
-            "qbo:state", "No connect attempt of this connection is waiting for its callback.",
-            f"Start one with `backoffice connection authorize {name}`.",
-        )  # fmt: skip
-    realm = params.get("realmId", "")
-    _oauth(runtime, record, realm).complete_authorization(params, expected.reveal())
-    with runtime.transaction() as session:
-        remember_settings(session, record.id, realm_id=realm)
-        remember_secrets(session, runtime.vault, record.id, {"oauth_state": None})
-    click.echo(f"Connected {name} to QuickBooks company {realm}.")
-
-
-def _oauth(runtime: Runtime, record: ConnectionRecord, realm_id: str | None = None) -> QboOAuth:
-    store = DatabaseTokenStore(runtime.engine, runtime.vault, record.id)
-    return QboOAuth(qbo_config(record, realm_id), store, session=requests.Session(),
-                    clock=utc_now)  # fmt: skip
+        authorized = service.complete_qbo_authorization(runtime, name, callback_url)
+    click.echo(f"Connected {authorized.name} to QuickBooks company {authorized.realm_id}.")
 
 
 @connection.command("check")
@@ -165,21 +114,9 @@ def _oauth(runtime: Runtime, record: ConnectionRecord, realm_id: str | None = No
 def connection_check(name: str | None) -> None:
     """Ask the system who it is; keep its home currency and multicurrency for the mappings."""
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        record = load_connection(session, runtime.vault, name)
-    health = adapter_for(runtime.engine, runtime.vault, record).check_health()
-    if not health.ok:
-        raise NeedsUserAction(
-            "connection_down",
-            f"Connection {record.name} does not answer: {health.message}",
-            "Check the credentials (`backoffice connection add --replace`) and the system's "
-            "status, then check again.",
-        )
-    with runtime.transaction() as session:
-        remember_settings(session, record.id, company_name=health.company_name,
-                          home_currency=health.home_currency,
-                          multicurrency=health.multicurrency)  # fmt: skip
-    click.echo(f"{record.name} answers: {health.company_name} ({health.home_currency}).")
+    with _command_wording(name or ""):
+        checked = service.check_connection(runtime, name)
+    click.echo(f"{checked.name} answers: {checked.company_name} ({checked.home_currency}).")
 
 
 @connection.command("list")
@@ -187,15 +124,70 @@ def connection_check(name: str | None) -> None:
 def connection_list(as_json: bool) -> None:
     """The connections, without their secrets."""
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        found = list_connections(session)
+    found = service.list_connections(runtime)
     if as_json:
-        print_json(found)
+        print_json([_as_json(summary) for summary in found])
         return
-    for item in found:
-        default = " (default)" if item["default"] else ""
-        authorized = "authorized" if item["authorized"] else "not authorized yet"
-        click.echo(f"{item['name']}: {item['system']}{default}, {authorized}")
+    if not found:
+        show_empty("No connections yet: add one with `backoffice connection add`.")
+        return
+    table = new_table(["Name", "System", "Default", "Authorized", "Company or account",
+                       "Home currency"])  # fmt: skip
+    for summary in found:
+        table.add_row(*_row(summary))
+    show(table)
+
+
+def _as_json(summary: ConnectionSummary) -> dict[str, object]:
+    """The contract's shape of a listed connection."""
+    return {"name": summary.name, "system": summary.system.value, "default": summary.is_default,
+            "settings": summary.settings.as_dict(),
+            "authorized": summary.is_authorized}  # fmt: skip
+
+
+def _row(summary: ConnectionSummary) -> tuple[str, ...]:
+    remote = summary.settings.remote_account_id
+    company = summary.settings.company
+    if company is not None and company.company_name:
+        remote = f"{company.company_name} ({remote})" if remote else company.company_name
+    currency = company.home_currency if company is not None else None
+    return (
+        summary.name,
+        summary.system.value,
+        "yes" if summary.is_default else "",
+        "yes" if summary.is_authorized else "not yet",
+        remote or "not connected yet",
+        currency or "not checked yet",
+    )
+
+
+# Where the command line tells a person to act, for the services' failures it can name a command.
+HINTS = {
+    "sandbox_unreachable": "Start it (`backoffice sandbox {family} --port P`) and give its URL.",
+    "connection_exists": "Choose another name, or pass --replace to renew a connection of the "
+    "same system.",
+    "connection_down": "Check the credentials (`backoffice connection add --replace`) and the "
+    "system's status, then check again.",
+    "no_oauth": "Nothing to do; `backoffice connection check` tells whether it answers.",
+    "qbo:state": "Start again with `backoffice connection authorize {name}`.",
+    "connection_not_found": "Add one with `backoffice connection add NAME --system ...`.",
+}
+
+
+@contextmanager
+def _command_wording(name: str, system: System | None = None) -> Iterator[None]:
+    """Re-word a service's action with the command that does it, where there is one."""
+    try:
+        yield
+    except NeedsUserAction as error:
+        hint = HINTS.get(error.code)
+        if hint is None:
+            raise
+        family = system.family if system is not None else ""
+        raise NeedsUserAction(
+            error.code, error.message, hint.format(name=name, family=family),
+            detail=error.detail, issues=error.issues,
+        ) from error  # fmt: skip
 
 
 def _required(value: str | None, option: str) -> str:
@@ -204,78 +196,17 @@ def _required(value: str | None, option: str) -> str:
     return value
 
 
-Credentials = tuple[dict[str, Any], dict[str, Secret], dict[str, Secret] | None]
+def _qbo_client_secret() -> Secret:
+    return Secret(click.prompt("QBO client secret", hide_input=True,
+                               default=os.environ.get("BACKOFFICE_QBO_CLIENT_SECRET"),
+                               show_default=False))  # fmt: skip
 
 
-def _from_sandbox(system: System, url: str, now: dt.datetime) -> Credentials:
-    """Settings, secrets and tokens read from a sandbox's control API."""
-    try:
-        response = requests.get(f"{url.rstrip('/')}/_sandbox/info", timeout=SANDBOX_TIMEOUT)
-        response.raise_for_status()
-        info = response.json()
-    except (requests.RequestException, ValueError) as error:
-        raise NeedsUserAction(
-            "sandbox_unreachable",
-            f"The sandbox at {url} did not answer its control API ({type(error).__name__}).",
-            f"Start it (`backoffice sandbox {system.family} --port P`) and give its URL.",
-        ) from error
-    _check_sandbox_info(system, url, info)
-    if system is System.QBO_SANDBOX:
-        settings = {"base_url": info["base_url"], "realm_id": info["realm_id"],
-                    "client_id": info["client_id"], "environment": "local-sandbox",
-                    "redirect_uri": SANDBOX_REDIRECT}  # fmt: skip
-        secrets = {"client_secret": Secret(info["client_secret"]),
-                   "webhook_verifier": Secret(info["webhook_verifier"])}  # fmt: skip
-        tokens = {"access_token": Secret(info["access_token"]),
-                  "refresh_token": Secret(info["refresh_token"])}  # fmt: skip
-        return settings, secrets, tokens
-    settings = {"base_url": info["base_url"], "account_id": info["account_id"], "auth": "tba"}
-    secrets = {key: Secret(info[key]) for key in TBA_KEYS}
-    return settings, secrets, None
-
-
-def _check_sandbox_info(system: System, url: str, info: Any) -> None:
-    """Refuse control API answers that are not ``system``'s (a QBO sandbox given as NetSuite)."""
-    if _has_keys(info, SANDBOX_INFO_KEYS[system]):
-        return
-    other = System.QBO_SANDBOX if system is System.NETSUITE_SANDBOX else System.NETSUITE_SANDBOX
-    if _has_keys(info, SANDBOX_INFO_KEYS[other]):
-        found, action = f"it is a {other.value}", f"Give --system {other.value} for it, or the"
-    else:
-        found, action = "its control API does not say what it is", "Give the"
-    raise NeedsUserAction(
-        "wrong_sandbox",
-        f"The sandbox at {url} is not a {system.value}: {found}.",
-        f"{action} URL of a `backoffice sandbox {system.family}`.",
-    )
-
-
-def _has_keys(info: Any, keys: tuple[str, ...]) -> bool:
-    return isinstance(info, dict) and all(isinstance(info.get(key), str) for key in keys)
-
-
-def _qbo(client_id: str, redirect_uri: str, environment: str) -> Credentials:
-    secret = click.prompt("QBO client secret", hide_input=True,
-                          default=os.environ.get("BACKOFFICE_QBO_CLIENT_SECRET"),
-                          show_default=False)  # fmt: skip
-    settings = {"client_id": client_id, "redirect_uri": redirect_uri, "environment": environment}
-    return settings, {"client_secret": Secret(secret)}, None
-
-
-def _netsuite(account_id: str) -> Credentials:
-    secrets = {}
-    for key in TBA_KEYS:
-        env = f"BACKOFFICE_NETSUITE_{key.upper()}"
+def _tba_keys() -> service.TbaKeys:
+    keys = {}
+    for key in service.TBA_KEY_NAMES:
         value = click.prompt(f"NetSuite {key.replace('_', ' ')}", hide_input=True,
-                             default=os.environ.get(env), show_default=False)  # fmt: skip
-        secrets[key] = Secret(value)
-    return {"account_id": account_id, "auth": "tba"}, secrets, None
-
-
-def _netsuite_oauth2(
-    account_id: str, client_id: str, certificate_id: str, private_key_file: Path
-) -> Credentials:
-    """OAuth 2.0 client credentials: the certificate's private key is kept sealed."""
-    settings = {"account_id": account_id, "auth": "oauth2", "client_id": client_id,
-                "certificate_id": certificate_id}  # fmt: skip
-    return settings, {"private_key": Secret(private_key_file.read_text())}, None
+                             default=os.environ.get(f"BACKOFFICE_NETSUITE_{key.upper()}"),
+                             show_default=False)  # fmt: skip
+        keys[key] = Secret(value)
+    return service.TbaKeys(**keys)

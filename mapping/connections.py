@@ -1,7 +1,8 @@
 """Accounting system connections: which system, where, and its credentials, encrypted.
 
 A connection's plain settings (realm or account id, base URL, environment)
-are JSON in ``settings``; everything secret (client secret, TBA keys, OAuth
+are typed per system (``mapping.connection_settings``) and stored as JSON in
+``settings``; everything secret (client secret, TBA keys, OAuth
 tokens) is sealed by the ``Vault`` in ``secrets`` and ``tokens`` and only
 ever leaves as ``Secret`` values. Tokens live apart from the other secrets
 because they rotate: saving them must not rewrite (or race with) the rest.
@@ -9,12 +10,11 @@ because they rotate: saving them must not rewrite (or race with) the rest.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -23,6 +23,14 @@ from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
 from backoffice.storage import Base
 from backoffice.vault import Vault
+from mapping.connection_settings import (
+    CompanyFacts,
+    ConnectionSettings,
+    QboSettings,
+    settings_from_json,
+    settings_to_json,
+    with_company,
+)
 
 
 class System(StrEnum):
@@ -67,8 +75,19 @@ class ConnectionRecord:
     id: int
     name: str
     system: System
-    settings: dict[str, Any]
+    settings: ConnectionSettings
     secrets: dict[str, Secret]
+
+
+@dataclass(frozen=True)
+class ConnectionSummary:
+    """A connection as people list it: never a secret, whether it holds tokens."""
+
+    name: str
+    system: System
+    is_default: bool
+    settings: ConnectionSettings
+    is_authorized: bool
 
 
 def check_connection_name(name: str) -> None:
@@ -101,7 +120,7 @@ def add_connection(
     *,
     name: str,
     system: System,
-    settings: dict[str, Any],
+    settings: ConnectionSettings,
     secrets: dict[str, Secret],
     now: dt.datetime,
     replace: bool = False,
@@ -114,7 +133,7 @@ def add_connection(
     check_connection_name(name)
     existing = session.scalars(select(Connection).where(Connection.name == name)).first()
     if existing is not None and replace and existing.system == system.value:
-        existing.settings = json.dumps(settings, sort_keys=True)
+        existing.settings = settings_to_json(settings)
         existing.secrets = vault.seal(secrets)
         existing.tokens = existing.token_expires_at = existing.refresh_expires_at = None
         existing.updated_at = now
@@ -124,11 +143,11 @@ def add_connection(
         raise NeedsUserAction(
             "connection_exists",
             f"There is already a connection named {name} ({existing.system}).",
-            "Choose another name, or pass --replace to renew a connection of the same system.",
+            "Choose another name, or replace it to renew a connection of the same system.",
         )
     first = not has_connection(session)
     connection = Connection(
-        name=name, system=system.value, settings=json.dumps(settings, sort_keys=True),
+        name=name, system=system.value, settings=settings_to_json(settings),
         secrets=vault.seal(secrets), tokens=None, is_default=first, created_at=now,
         updated_at=now,
     )  # fmt: skip
@@ -151,18 +170,41 @@ def load_connection(session: Session, vault: Vault, name: str | None = None) -> 
         raise NeedsUserAction(
             "connection_not_found",
             f"There is no connection named {name}." if name else "No connection is set up.",
-            "Add one with `backoffice connection add NAME --system ...`.",
+            "Add a connection (its name, its system and the system's credentials) first.",
         )
+    return _record_of(connection, vault)
+
+
+def load_connections_of(
+    session: Session, vault: Vault, systems: tuple[System, ...]
+) -> list[ConnectionRecord]:
+    """Every connection to one of ``systems``, by name."""
+    query = select(Connection).where(Connection.system.in_([s.value for s in systems]))
+    return [_record_of(c, vault) for c in session.scalars(query.order_by(Connection.name))]
+
+
+def _record_of(connection: Connection, vault: Vault) -> ConnectionRecord:
+    system = System(connection.system)
     return ConnectionRecord(
-        connection.id, connection.name, System(connection.system),
-        json.loads(connection.settings), vault.open(connection.secrets),
+        connection.id, connection.name, system,
+        settings_from_json(system.family, connection.settings), vault.open(connection.secrets),
     )  # fmt: skip
 
 
-def remember_settings(session: Session, connection_id: int, **values: Any) -> None:
-    """Add plain settings learned from the remote system (home currency, multicurrency)."""
+def remember_company(session: Session, connection_id: int, company: CompanyFacts) -> None:
+    """Keep what the remote company said of itself (home currency, multicurrency)."""
     connection = session.get_one(Connection, connection_id)
-    connection.settings = json.dumps({**json.loads(connection.settings), **values}, sort_keys=True)
+    stored = settings_from_json(System(connection.system).family, connection.settings)
+    connection.settings = settings_to_json(with_company(stored, company))
+
+
+def remember_realm(session: Session, connection_id: int, realm_id: str) -> None:
+    """Keep the QuickBooks company a person connected (the realm id of the consent callback)."""
+    connection = session.get_one(Connection, connection_id)
+    stored = settings_from_json(System(connection.system).family, connection.settings)
+    if not isinstance(stored, QboSettings):
+        raise TypeError(f"connection {connection.name} is not a QuickBooks connection")
+    connection.settings = settings_to_json(dataclasses.replace(stored, realm_id=realm_id))
 
 
 def remember_secrets(
@@ -174,10 +216,12 @@ def remember_secrets(
     connection.secrets = vault.seal({k: v for k, v in kept.items() if v is not None})
 
 
-def list_connections(session: Session) -> list[dict[str, Any]]:
-    """Every connection's name, system and plain settings (never a secret)."""
-    return [
-        {"name": c.name, "system": c.system, "default": c.is_default,
-         "settings": json.loads(c.settings), "authorized": c.tokens is not None}
-        for c in session.scalars(select(Connection).order_by(Connection.name))
-    ]  # fmt: skip
+def list_connections(session: Session) -> list[ConnectionSummary]:
+    """Every connection's name, system and plain settings (never a secret), by name."""
+    summaries = []
+    for c in session.scalars(select(Connection).order_by(Connection.name)):
+        system = System(c.system)
+        settings = settings_from_json(system.family, c.settings)
+        summaries.append(ConnectionSummary(c.name, system, c.is_default, settings,
+                                           c.tokens is not None))  # fmt: skip
+    return summaries

@@ -15,6 +15,15 @@ from dataclasses import dataclass
 from mapping.models import MappedField, Scope
 
 LINE_PRECEDENCE = (Scope.PRODUCT, Scope.BILLTO, Scope.FAMILY, Scope.CONNECTION)
+LINE_FIELDS = (MappedField.INCOME_ACCOUNT, MappedField.ITEM, MappedField.TAX_CODE,
+               MappedField.CLASS, MappedField.DEPARTMENT, MappedField.LOCATION)  # fmt: skip
+# The scopes at which each field is ever looked up: a rule at another scope would never apply.
+FIELD_SCOPES: dict[MappedField, tuple[Scope, ...]] = {
+    **{field: LINE_PRECEDENCE for field in LINE_FIELDS},
+    MappedField.TERMS: (Scope.TERMS,),
+    MappedField.CURRENCY: (Scope.CURRENCY,),
+    MappedField.SUBSIDIARY: (Scope.CONNECTION,),
+}
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 from billing.catalog.models import Product, ProductFamily
 from billing.invoicing.health import DocumentFacts, HealthIssue
 from mapping.connections import ConnectionRecord
-from mapping.models import LocalKind, MappedField, MappingRule, RemoteLink, Scope
-from mapping.rules import RemoteValue, Rule, RuleBook
+from mapping.models import LocalKind, MappedField, RemoteLink, Scope
+from mapping.rule_store import load_rules
+from mapping.rules import RemoteValue, RuleBook
+
+DEFAULT_HOME_CURRENCY = "USD"  # until the connection is checked
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,12 @@ class Capabilities:
     def of(cls, connection: ConnectionRecord) -> Capabilities:
         """Read from the settings the connection stored when it was added or checked."""
         settings = connection.settings
+        company = settings.company
         return cls(
             connection.system.family,
-            settings.get("home_currency", "USD"),
-            bool(settings.get("multicurrency", False)),
-            bool(settings.get("tax_code_per_line", False)),
+            (company.home_currency if company else None) or DEFAULT_HOME_CURRENCY,
+            company.multicurrency if company else False,
+            settings.tax_code_per_line,
         )
 
 
@@ -128,8 +132,7 @@ class MappingCheck:
         return HealthIssue(
             document.label,
             f"mapping.{field}",
-            f"{what} on connection {self.connection.name}: map it in the admin panel "
-            "(Mappings) before approving",
+            f"{what} on connection {self.connection.name}: map it before approving",
             document.document_id,
         )
 
@@ -139,10 +142,5 @@ class MappingCheck:
 
 
 def load_rule_book(session: Session, connection_id: int) -> RuleBook:
-    """A connection's rules."""
-    query = select(MappingRule).where(MappingRule.connection_id == connection_id)
-    return RuleBook(
-        Rule(MappedField(r.field), Scope(r.scope), r.scope_key,
-             RemoteValue(r.remote_id, r.remote_name))
-        for r in session.scalars(query)
-    )  # fmt: skip
+    """A connection's rules, indexed."""
+    return RuleBook(load_rules(session, connection_id))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -18,10 +19,12 @@ from adapters.base import AccountingAdapter
 from adapters.limits import Sleep, limiter_for
 from adapters.netsuite import ClientCredentials, NetSuiteAdapter, NetSuiteConfig, TbaCredentials
 from adapters.netsuite.adapter import account_limiter
+from adapters.netsuite.config import DEFAULT_CONCURRENCY
 from adapters.qbo import QboAdapter, QboConfig
 from backoffice.clock import utc_now
 from backoffice.vault import Vault
-from mapping.connections import ConnectionRecord, System
+from mapping.connection_settings import NetSuiteAuth, NetSuiteSettings, QboSettings
+from mapping.connections import ConnectionRecord
 from sync.token_store import DatabaseTokenStore
 
 QBO_PER_MINUTE = 500  # Intuit's limit per realm
@@ -30,14 +33,13 @@ QBO_CONCURRENT = 10
 
 def qbo_config(connection: ConnectionRecord, realm_id: str | None = None) -> QboConfig:
     """The QBO settings of ``connection`` (``realm_id`` while it is being connected)."""
-    settings, secrets = connection.settings, connection.secrets
-    local = connection.system is System.QBO_SANDBOX
+    settings = _settings_of(connection, QboSettings)
+    local = settings.is_local_sandbox
     return QboConfig(
-        client_id=settings["client_id"], client_secret=secrets["client_secret"],
-        realm_id=realm_id or settings.get("realm_id", ""),
-        redirect_uri=settings.get("redirect_uri", ""),
-        environment="sandbox" if local else settings.get("environment", "production"),
-        api_base_url=settings.get("base_url") if local else None,
+        client_id=settings.client_id, client_secret=connection.secrets["client_secret"],
+        realm_id=realm_id or settings.realm_id, redirect_uri=settings.redirect_uri,
+        environment="sandbox" if local else settings.environment,
+        api_base_url=settings.base_url if local else None,
     )  # fmt: skip
 
 
@@ -62,17 +64,27 @@ def adapter_for(
 
 def netsuite_config(connection: ConnectionRecord) -> NetSuiteConfig:
     """The NetSuite settings of ``connection``: TBA, or OAuth 2.0 client credentials."""
-    settings, secrets = connection.settings, connection.secrets
+    settings, secrets = _settings_of(connection, NetSuiteSettings), connection.secrets
     auth: TbaCredentials | ClientCredentials
-    if settings.get("auth") == "oauth2":
-        auth = ClientCredentials(settings["client_id"], settings["certificate_id"],
+    if settings.auth is NetSuiteAuth.OAUTH2:
+        auth = ClientCredentials(settings.client_id or "", settings.certificate_id or "",
                                  secrets["private_key"])  # fmt: skip
     else:
         auth = TbaCredentials(secrets["consumer_key"], secrets["consumer_secret"],
                               secrets["token_id"], secrets["token_secret"])  # fmt: skip
     return NetSuiteConfig(
-        account_id=settings["account_id"],
+        account_id=settings.account_id,
         auth=auth,
-        base_url=settings.get("base_url"),
-        concurrency=int(settings.get("concurrency", 5)),
+        base_url=settings.base_url,
+        concurrency=DEFAULT_CONCURRENCY if settings.concurrency is None else settings.concurrency,
     )
+
+
+Settings = TypeVar("Settings", QboSettings, NetSuiteSettings)
+
+
+def _settings_of(connection: ConnectionRecord, kind: type[Settings]) -> Settings:
+    """``connection``'s settings, which must be of ``kind`` (a bug otherwise)."""
+    if not isinstance(connection.settings, kind):
+        raise TypeError(f"connection {connection.name} has no {kind.__name__}")
+    return connection.settings

@@ -159,13 +159,13 @@ def test_a_signed_malformed_body_is_400_and_logged_without_body_or_secret(
 ):
     spec, _ = vector
 
-    with caplog.at_level(logging.WARNING, logger="admin.webhooks"):
+    with caplog.at_level(logging.WARNING, logger="services.webhooks"):
         response = app.test_client().post("/webhooks/qbo", data=body, headers=signed(spec, body))
 
     assert response.status_code == 400
     assert response.get_json()["status"] == "malformed"
     assert pull_requests(app) == []
-    [record] = [r for r in caplog.records if r.name == "admin.webhooks"]
+    [record] = [r for r in caplog.records if r.name == "services.webhooks"]
     logged = record.getMessage()
     assert "refused a signed QBO notification" in logged and "books" in logged
     assert spec["verifier_token"] not in logged
@@ -180,7 +180,7 @@ def test_an_unexpected_failure_answers_500_with_an_id_and_logs_the_traceback(
     def explode(_changes):
         raise RuntimeError("a bug in the webhook")
 
-    monkeypatch.setattr(importlib.import_module("admin.webhooks"), "changed_realms", explode)
+    monkeypatch.setattr(importlib.import_module("services.webhooks"), "changed_realms", explode)
 
     response = app.test_client().post("/webhooks/qbo", data=body, headers=signed(spec, body))
 

@@ -12,6 +12,7 @@ from adapters.tokens import OAuthTokens
 from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
 from backoffice.vault import Vault
+from mapping.connection_settings import NetSuiteAuth, NetSuiteSettings
 from mapping.connections import Connection, load_connection
 from sync.token_store import DatabaseTokenStore
 
@@ -73,7 +74,7 @@ def test_qbo_sandbox_connection_is_stored_sealed(migrated, sqlite_engine):
         assert secret not in stored
     with Session(sqlite_engine) as session:
         record = load_connection(session, vault_of(migrated))
-    assert record.settings["realm_id"] == "9130357766900000"
+    assert record.settings.remote_account_id == "9130357766900000"
     assert record.secrets["client_secret"].reveal() == "client-secret-value-xyz"
     listed = json.loads(migrated("connection", "list", "--json").stdout)
     assert listed == [{"name": "books", "system": "qbo-sandbox", "default": True,
@@ -94,8 +95,9 @@ def test_netsuite_sandbox_connection_keeps_the_tba_keys(migrated, sqlite_engine)
 
     with Session(sqlite_engine) as session:
         record = load_connection(session, vault_of(migrated), "ns")
-    assert record.settings == {"account_id": "1234567_SB1", "auth": "tba",
-                               "base_url": "http://127.0.0.1:8002"}  # fmt: skip
+    assert record.settings == NetSuiteSettings(
+        "1234567_SB1", NetSuiteAuth.TBA, base_url="http://127.0.0.1:8002"
+    )
     assert record.secrets["token_secret"].reveal() == "token-secret-value-4"
 
 
@@ -169,7 +171,7 @@ def test_replace_renews_a_restarted_sandbox_keeping_the_connection(migrated, sql
     assert renewed.exit_code == 0 and "Renewed" in renewed.stdout
     with Session(sqlite_engine) as session:
         record = load_connection(session, vault_of(migrated))
-    assert record.settings["realm_id"] == "4620816365000000"
+    assert record.settings.remote_account_id == "4620816365000000"
     assert len(json.loads(migrated("connection", "list", "--json").stdout)) == 1
 
 

@@ -1,56 +1,83 @@
 """From a stored connection to its adapter's settings, for every kind of connection."""
 
+import pytest
+import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy.orm import Session
+from sqlalchemy import update
 
 from adapters.netsuite import ClientCredentials, TbaCredentials
-from mapping.connections import load_connection
+from adapters.netsuite.config import DEFAULT_CONCURRENCY
+from backoffice.secret import Secret
+from mapping.connections import Connection, load_connection
+from services import connections as service
 from sync.connect import netsuite_config, qbo_config
-from tests.mapping.test_connections import NETSUITE_INFO, vault_of
+from tests.mapping.test_connections import NETSUITE_INFO, QBO_INFO
+from tests.services.support import migrated_runtime
+
+TBA = service.TbaKeys(*(Secret(NETSUITE_INFO[key]) for key in service.TBA_KEY_NAMES))
 
 
-def record_of(runner, make_engine, sqlite_url, name):
-    with Session(make_engine(sqlite_url)) as session:
-        return load_connection(session, vault_of(runner), name)
+@pytest.fixture
+def runtime(sqlite_runner):
+    with migrated_runtime(sqlite_runner) as runtime:
+        yield runtime
 
 
-def test_netsuite_oauth2_connection_keeps_its_private_key_sealed(
-    sqlite_runner, sqlite_url, make_engine, tmp_path
-):
+def record_of(runtime, name):
+    with runtime.transaction() as session:
+        return load_connection(session, runtime.vault, name)
+
+
+def test_netsuite_oauth2_connection_keeps_its_private_key_sealed(runtime):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption()).decode()  # fmt: skip
-    (tmp_path / "key.pem").write_text(pem)
-    assert sqlite_runner("db", "upgrade").exit_code == 0
+    service.add_netsuite_oauth2_connection(
+        runtime, "ns", account_id="1234567_SB1", client_id="client-1", certificate_id="cert-9",
+        private_key=Secret(pem),
+    )  # fmt: skip
 
-    added = sqlite_runner("connection", "add", "ns", "--system", "netsuite",
-                          "--account-id", "1234567_SB1", "--client-id", "client-1",
-                          "--certificate-id", "cert-9",
-                          "--private-key-file", str(tmp_path / "key.pem"))  # fmt: skip
+    config = netsuite_config(record_of(runtime, "ns"))
 
-    assert added.exit_code == 0, added.output
-    config = netsuite_config(record_of(sqlite_runner, make_engine, sqlite_url, "ns"))
     assert isinstance(config.auth, ClientCredentials)
     assert (config.auth.client_id, config.auth.certificate_id) == ("client-1", "cert-9")
     assert config.auth.private_key.reveal() == pem
 
 
-def test_netsuite_tba_and_qbo_configs(sqlite_runner, sqlite_url, make_engine, monkeypatch):
-    assert sqlite_runner("db", "upgrade").exit_code == 0
-    for key, value in NETSUITE_INFO.items():
-        monkeypatch.setenv(f"BACKOFFICE_NETSUITE_{key.upper()}", value)
-    monkeypatch.setenv("BACKOFFICE_QBO_CLIENT_SECRET", "qbo-client-secret-1")
-    assert sqlite_runner("connection", "add", "ns", "--system", "netsuite", "--account-id",
-                         "1234567_SB1", input="\n\n\n\n").exit_code == 0  # fmt: skip
-    assert sqlite_runner("connection", "add", "books", "--system", "qbo", "--client-id", "abc",
-                         "--redirect-uri", "https://bo.example/callback",
-                         input="\n").exit_code == 0  # fmt: skip
+def test_netsuite_tba_and_qbo_configs(runtime):
+    service.add_netsuite_tba_connection(runtime, "ns", account_id="1234567_SB1", keys=TBA)
+    service.add_qbo_connection(runtime, "books", client_id="abc",
+                               client_secret=Secret("qbo-client-secret-1"),
+                               redirect_uri="https://bo.example/callback")  # fmt: skip
 
-    netsuite = netsuite_config(record_of(sqlite_runner, make_engine, sqlite_url, "ns"))
-    qbo = qbo_config(record_of(sqlite_runner, make_engine, sqlite_url, "books"), "4620816365")
+    netsuite = netsuite_config(record_of(runtime, "ns"))
+    qbo = qbo_config(record_of(runtime, "books"), "4620816365")
 
     assert isinstance(netsuite.auth, TbaCredentials)
     assert netsuite.auth.token_secret.reveal() == "token-secret-value-4"
+    assert (netsuite.base_url, netsuite.concurrency) == (None, DEFAULT_CONCURRENCY)
     assert qbo.company_url == "https://quickbooks.api.intuit.com/v3/company/4620816365"
     assert qbo.client_secret.reveal() == "qbo-client-secret-1"
+
+
+@responses.activate
+def test_a_local_qbo_sandbox_is_reached_at_its_own_address(runtime):
+    responses.get(f"{QBO_INFO['base_url']}/_sandbox/info", json=QBO_INFO)
+    service.add_sandbox_connection(runtime, "books", service.System.QBO_SANDBOX,
+                                   QBO_INFO["base_url"])  # fmt: skip
+
+    qbo = qbo_config(record_of(runtime, "books"))
+
+    assert qbo.environment == "sandbox"
+    assert qbo.company_url == "http://127.0.0.1:8001/v3/company/9130357766900000"
+
+
+def test_a_concurrency_cap_set_by_hand_reaches_the_adapter(runtime):
+    service.add_netsuite_tba_connection(runtime, "ns", account_id="1234567", keys=TBA)
+    with runtime.engine.begin() as connection:
+        connection.execute(update(Connection).values(
+            settings='{"account_id": "1234567", "auth": "tba", "concurrency": 15}'
+        ))  # fmt: skip
+
+    assert netsuite_config(record_of(runtime, "ns")).concurrency == 15

@@ -1,0 +1,115 @@
+"""Mappings of a connection: set and list its rules, and the mapping part of the health check.
+
+A rule gives a field (income account, terms, subsidiary...) a remote value
+at one scope: the connection's default (empty key), a product family, a
+product, a Billto, a terms code or a currency code. The connection is the
+named one, else the default connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from backoffice.clock import utc_now
+from backoffice.errors import NeedsUserAction
+from backoffice.runtime import Runtime
+from billing.invoicing.health import DocumentCheck
+from mapping.connections import has_connection, load_connection
+from mapping.models import LOCAL_KEY_LENGTH, REMOTE_ID_LENGTH, MappedField, Scope
+from mapping.rule_store import load_rules, save_rule
+from mapping.rules import FIELD_SCOPES, RemoteValue, Rule
+from mapping.validation import MappingCheck
+
+__all__ = ["MappingEntry", "list_mappings", "mapping_checks", "set_mapping"]
+
+
+@dataclass(frozen=True)
+class MappingEntry:
+    """One rule as people read it: ``key`` is empty for the connection's default."""
+
+    field: str
+    scope: str
+    key: str
+    remote_id: str
+    remote_name: str | None
+
+
+def list_mappings(runtime: Runtime, connection: str | None = None) -> list[MappingEntry]:
+    """The rules of ``connection``, by field, scope and key."""
+    with runtime.transaction() as session:
+        record = load_connection(session, runtime.vault, connection)
+        return [_entry(rule) for rule in load_rules(session, record.id)]
+
+
+def set_mapping(
+    runtime: Runtime,
+    field: str,
+    remote_id: str,
+    *,
+    scope: str = Scope.CONNECTION.value,
+    key: str = "",
+    remote_name: str | None = None,
+    connection: str | None = None,
+) -> MappingEntry:
+    """Give ``field`` the remote record ``remote_id`` at ``scope`` (``key`` naming which one).
+
+    Setting a rule again replaces it. The remote id is kept as given: it is
+    the caller who offers the remote system's records to choose from.
+    """
+    rule = Rule(*_field_and_scope(field, scope, key), RemoteValue(remote_id, remote_name))
+    if not remote_id.strip() or len(remote_id) > REMOTE_ID_LENGTH:
+        raise NeedsUserAction(
+            "mapping:remote_id",
+            f"The remote id {remote_id[:REMOTE_ID_LENGTH]!r} is empty or too long.",
+            f"Give the remote record's id (1 to {REMOTE_ID_LENGTH} characters).",
+        )
+    with runtime.transaction() as session:
+        record = load_connection(session, runtime.vault, connection)
+        save_rule(session, record.id, rule, utc_now())
+    return _entry(rule)
+
+
+def _field_and_scope(field: str, scope: str, key: str) -> tuple[MappedField, Scope, str]:
+    """The rule's field and scope, refused where no look-up would ever read it."""
+    known = ", ".join(f.value for f in MappedField)
+    try:
+        mapped = MappedField(field)
+    except ValueError:
+        raise NeedsUserAction(
+            "mapping:field", f"{field!r} is not a field that can be mapped.", f"Map one of {known}."
+        ) from None
+    scopes = FIELD_SCOPES[mapped]
+    if scope not in {s.value for s in scopes}:
+        allowed = " or ".join(s.value for s in scopes)
+        raise NeedsUserAction(
+            "mapping:scope",
+            f"{mapped.value} is not mapped per {scope}.",
+            f"Map {mapped.value} per {allowed}.",
+        )
+    chosen = Scope(scope)
+    if (chosen is Scope.CONNECTION) != (key == "") or len(key) > LOCAL_KEY_LENGTH:
+        what = "takes no key" if chosen is Scope.CONNECTION else "needs the code or id it is for"
+        raise NeedsUserAction(
+            "mapping:key",
+            f"A {chosen.value} rule {what}.",
+            "Give the key only for a family, product, Billto, terms or currency rule.",
+        )
+    return mapped, chosen, key
+
+
+def _entry(rule: Rule) -> MappingEntry:
+    return MappingEntry(rule.field.value, rule.scope.value, rule.scope_key,
+                        rule.value.remote_id, rule.value.name)  # fmt: skip
+
+
+def mapping_checks(runtime: Runtime, session: Session) -> list[DocumentCheck]:
+    """The default connection's mapping check for the invoicing health check, once one exists.
+
+    Runs inside the caller's transaction (``session``): the documents it is
+    shown are being built or approved in it.
+    """
+    if not has_connection(session):
+        return []
+    return [MappingCheck(session, load_connection(session, runtime.vault))]

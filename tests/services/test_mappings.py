@@ -1,0 +1,100 @@
+"""The mapping services, called directly: rules set per scope, listed, and refused where unread."""
+
+import pytest
+
+from backoffice.errors import NeedsUserAction
+from backoffice.secret import Secret
+from billing.invoicing.health import DocumentFacts
+from services import connections, mappings
+from services.mappings import MappingEntry
+from tests.services.support import migrated_runtime
+
+
+@pytest.fixture
+def runtime(sqlite_runner):
+    with migrated_runtime(sqlite_runner) as runtime:
+        for name in ("books", "other"):
+            connections.add_qbo_connection(runtime, name, client_id="abc",
+                                           client_secret=Secret("client-secret-1"),
+                                           redirect_uri="https://x")  # fmt: skip
+        yield runtime
+
+
+def test_rules_are_listed_by_field_scope_and_key_on_their_connection_only(runtime):
+    mappings.set_mapping(runtime, "terms", "3", scope="terms", key="NET30", remote_name="Net 30")
+    mappings.set_mapping(runtime, "income_account", "79")
+    mappings.set_mapping(runtime, "income_account", "80", scope="product", key="STD_DH")
+    mappings.set_mapping(runtime, "income_account", "12", connection="other")
+
+    assert mappings.list_mappings(runtime) == [
+        MappingEntry("income_account", "connection", "", "79", None),
+        MappingEntry("income_account", "product", "STD_DH", "80", None),
+        MappingEntry("terms", "terms", "NET30", "3", "Net 30"),
+    ]
+    assert mappings.list_mappings(runtime, "other") == [
+        MappingEntry("income_account", "connection", "", "12", None)
+    ]
+
+
+def test_setting_a_rule_again_replaces_it(runtime):
+    mappings.set_mapping(runtime, "subsidiary", "1", remote_name="Parent")
+
+    again = mappings.set_mapping(runtime, "subsidiary", "2")
+
+    assert again == MappingEntry("subsidiary", "connection", "", "2", None)
+    assert mappings.list_mappings(runtime) == [again]
+
+
+@pytest.mark.parametrize(
+    ("field", "scope", "key", "code", "says"),
+    [
+        ("colour", "connection", "", "mapping:field", "'colour' is not a field that can be mapped"),
+        ("terms", "connection", "", "mapping:scope", "terms is not mapped per connection"),
+        ("subsidiary", "product", "X", "mapping:scope", "subsidiary is not mapped per product"),
+        ("income_account", "connection", "STD_DH", "mapping:key", "A connection rule takes no key"),
+        ("income_account", "product", "", "mapping:key", "A product rule needs the code or id"),
+    ],
+)  # fmt: skip
+def test_a_rule_no_look_up_would_read_is_refused(runtime, field, scope, key, code, says):
+    with pytest.raises(NeedsUserAction, match=says) as refused:
+        mappings.set_mapping(runtime, field, "1", scope=scope, key=key)
+
+    assert refused.value.code == code
+    assert mappings.list_mappings(runtime) == []
+
+
+def test_an_empty_remote_id_is_refused(runtime):
+    with pytest.raises(NeedsUserAction, match="empty or too long"):
+        mappings.set_mapping(runtime, "income_account", " ")
+
+
+def test_rules_of_an_unknown_connection_say_to_add_one(runtime):
+    with pytest.raises(NeedsUserAction, match="no connection named nowhere") as refused:
+        mappings.list_mappings(runtime, "nowhere")
+
+    assert "backoffice" not in refused.value.action
+
+
+DRAFT = DocumentFacts("invoice for Billto 110 dated 2023-07-10", None, "invoice", 110, "USD",
+                      "NET30", frozenset({"STD_DH"}))  # fmt: skip
+
+
+def test_the_mapping_check_joins_the_health_check_once_a_connection_exists(sqlite_runner):
+    with migrated_runtime(sqlite_runner) as runtime:
+        with runtime.transaction() as session:
+            assert mappings.mapping_checks(runtime, session) == []
+        connections.add_netsuite_tba_connection(
+            runtime, "ns", account_id="1",
+            keys=connections.TbaKeys(*(Secret(f"key-{n}") for n in range(4))),
+        )  # fmt: skip
+        mappings.set_mapping(runtime, "currency", "1", scope="currency", key="USD")
+        mappings.set_mapping(runtime, "terms", "2", scope="terms", key="NET30")
+        mappings.set_mapping(runtime, "income_account", "79")
+
+        with runtime.transaction() as session:
+            [check] = mappings.mapping_checks(runtime, session)
+            issues = check([DRAFT])
+
+    assert [(i.field, i.message) for i in issues] == [
+        ("mapping.subsidiary", "no subsidiary is mapped on connection ns: map it before approving")
+    ]
