@@ -161,9 +161,8 @@ def _causes_table(causes: list[BlockedCause]) -> Any:
 
 
 def _billto_spread(cause: BlockedCause) -> str:
-    shown = [
-        f"{b.name or 'Billto'} ({b.billto_id}): {b.events:,}" for b in cause.billtos[:BILLTOS_SHOWN]
-    ]
+    names = {b.billto_id: b.name for b in cause.billtos if b.name}
+    shown = [f"{_billto(b.billto_id, names)}: {b.events:,}" for b in cause.billtos[:BILLTOS_SHOWN]]
     rest = len(cause.billtos) - BILLTOS_SHOWN
     return "; ".join(shown) + (f"; and {rest} more" if rest > 0 else "")
 

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sys
 import time
 
 import click
-from tqdm import tqdm
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as Bar
 
 from cli.support import current_runtime, print_json
 from services import realization
@@ -79,7 +87,8 @@ class Progress:
     """A bar on a terminal, log lines otherwise; both with the time left when the total is known."""
 
     def __enter__(self) -> Progress:
-        self.bar: tqdm[None] | None = None
+        self.bar: Bar | None = None
+        self.task: TaskID | None = None
         self.total: int | None = None
         self.done = 0
         self.logged = 0
@@ -89,14 +98,21 @@ class Progress:
     def started(self, total: int | None) -> None:
         """The run begins; open the bar now that the total is known (or known not to be)."""
         self.total, self.started_at = total, time.monotonic()
-        if sys.stderr.isatty():
-            self.bar = tqdm(total=total, unit=" records", desc="realize", file=sys.stderr)
+        console = Console(stderr=True)
+        if console.is_terminal:
+            self.bar = Bar(
+                TextColumn("realize"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("ATS records"), TimeElapsedColumn(), TextColumn("left"),
+                TimeRemainingColumn(), console=console, transient=True,
+            )  # fmt: skip
+            self.task = self.bar.add_task("realize", total=total)
+            self.bar.start()
 
     def advanced(self, rows: int) -> None:
         """Move the bar, or log a line every ``LOG_EVERY`` records."""
         self.done += rows
-        if self.bar is not None:
-            self.bar.update(rows)
+        if self.bar is not None and self.task is not None:
+            self.bar.advance(self.task, rows)
         elif self.done - self.logged >= LOG_EVERY:
             logger.info("realize: %s", self.describe())
             self.logged = self.done
@@ -113,7 +129,7 @@ class Progress:
 
     def __exit__(self, *_exc: object) -> None:
         if self.bar is not None:
-            self.bar.close()
+            self.bar.stop()
 
 
 def _duration(seconds: float) -> str:
