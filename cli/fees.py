@@ -55,6 +55,8 @@ def fees_list(billto: int | None, status: str | None, limit: int | None, as_json
         return
     names = billto_names(runtime, {fee.billto_id for fee in found})
     show(_fees_table(found, names))
+    if any(fee.status != "active" for fee in found):
+        click.echo("Totals count active fees only.")
 
 
 def _nothing_found(billto: int | None, status: str | None) -> str:

@@ -4,6 +4,10 @@ import json
 
 import pytest
 
+from ats import tables
+from backoffice.storage import create_database_engine
+from tests.billing.realization_helpers import update_row
+
 DEMO_AS_OF = "2024-06-30"
 
 
@@ -137,3 +141,22 @@ def test_demo_data_refuses_to_rewrite_a_book_with_approved_invoices(realized_dem
     assert "approved invoice" in result.stderr
     assert "BACKOFFICE_DATABASE_URL" in result.stderr
     assert realized_demo("fees", "list", "--json").stdout == before
+
+
+def test_fees_list_totals_say_they_leave_cancelled_fees_out(realized_demo, sqlite_url):
+    fee = next(
+        f
+        for f in json.loads(realized_demo("fees", "list", "--json").stdout)
+        if f["source_type"] == "placement"
+    )
+    engine = create_database_engine(sqlite_url)
+    try:
+        update_row(engine, tables.placement, fee["source_id"], status="cancelled")
+    finally:
+        engine.dispose()
+    assert realized_demo("realize", "--as-of", DEMO_AS_OF).exit_code == 0
+
+    text = realized_demo("fees", "list", "--status", "cancelled").stdout
+
+    assert f"placement {fee['source_id']}" in text
+    assert "Totals count active fees only." in text
