@@ -68,15 +68,22 @@ def realize(as_of: dt.datetime | None, wait: float, as_json: bool) -> None:
 
 
 def say_summary(result: RealizeResult) -> None:
-    """The run's counts in one sentence, then what is still blocked and where to look."""
+    """The run's counts in one sentence, then every event blocked now and where to look.
+
+    The run's own ``blocked`` count (events it evaluated and blocked; 0 on a
+    run that found nothing new) reads as "nothing is blocked", so the text
+    gives only the events blocked after the run, evaluated now or before.
+    """
     scope = "every ATS event was evaluated" if result.full_pass else "changes since the last run"
     counts = ", ".join(
-        f"{count:,} {name.replace('_', ' ')}" for name, count in result.counts.items()
+        f"{count:,} {name.replace('_', ' ')}"
+        for name, count in result.counts.items()
+        if name != "blocked"
     )
     click.echo(f"Realized fees are up to date ({scope}): {counts}.")
     if result.still_blocked:
         click.echo(
-            f"{result.still_blocked:,} ATS event(s) are still blocked: run "
+            f"{result.still_blocked:,} ATS event(s) are blocked: run "
             "`backoffice fees blocked` to see why and what to do."
         )
     else:

@@ -33,14 +33,14 @@ def test_db_upgrade_says_it_created_the_schema_then_that_it_is_current(sqlite_ru
     assert "already up to date" in again.stdout
 
 
-def test_a_second_realize_still_says_how_many_events_are_blocked(realized_demo):
+def test_a_second_realize_says_how_many_events_are_blocked_after_it(realized_demo):
     blocked = len(json.loads(realized_demo("fees", "blocked", "--json").stdout))
 
     second = realized_demo("realize", "--as-of", DEMO_AS_OF)
 
     assert second.exit_code == 0
-    assert "0 blocked" in second.stdout
-    assert f"{blocked:,} ATS event(s) are still blocked" in second.stdout
+    assert "0 new" in second.stdout
+    assert f"{blocked:,} ATS event(s) are blocked" in second.stdout
     assert "backoffice fees blocked" in second.stdout
 
 
