@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from backoffice.runtime import Runtime
 
 BILLTOS_SHOWN = 3  # Billtos named per cause before "and N more"
+# Rows of a text list: a terminal table of tens of thousands of rows takes minutes to
+# lay out and nobody reads it; --json (or a narrower list) gives every row.
+TEXT_ROWS = 500
 
 
 @click.group()
@@ -53,8 +56,14 @@ def fees_list(billto: int | None, status: str | None, limit: int | None, as_json
     if not found:
         show_empty(_nothing_found(billto, status))
         return
-    names = billto_names(runtime, {fee.billto_id for fee in found})
-    show(_fees_table(found, names))
+    shown = found[:TEXT_ROWS]
+    names = billto_names(runtime, {fee.billto_id for fee in shown})
+    show(_fees_table(shown, names, totals_of=found))
+    if len(found) > len(shown):
+        click.echo(
+            f"Showing the first {len(shown):,} of {len(found):,} fees; the totals count them all. "
+            "Narrow the list with --billto or --status, or use --json for every fee."
+        )
     if any(fee.status != "active" for fee in found):
         click.echo("Totals count active fees only.")
 
@@ -65,7 +74,7 @@ def _nothing_found(billto: int | None, status: str | None) -> str:
     return f"No {kind}{where}."
 
 
-def _fees_table(found: list[FeeView], names: dict[int, str]) -> Any:
+def _fees_table(found: list[FeeView], names: dict[int, str], *, totals_of: list[FeeView]) -> Any:
     table = new_table(
         ["Fee", "Source", "Billto", "Product", "Date", Column("Amount", is_amount=True),
          "Currency", "Status", "Invoice"]
@@ -78,7 +87,7 @@ def _fees_table(found: list[FeeView], names: dict[int, str]) -> Any:
         )  # fmt: skip
         for part in fee.installments:
             table.add_row(*_installment_cells(part, len(fee.installments), fee.currency))
-    active = [(fee.amount, fee.currency) for fee in found if fee.status == "active"]
+    active = [(fee.amount, fee.currency) for fee in totals_of if fee.status == "active"]
     add_total_rows(table, totals_by_currency(active), label_column=3, amount_column=5)
     return table
 
@@ -173,9 +182,10 @@ def _show_events(runtime: Runtime, events: list[BlockedView]) -> None:
     if not events:
         show_empty("No ATS event is blocked.")
         return
-    names = billto_names(runtime, {e.billto_id for e in events})
+    shown = events[:TEXT_ROWS]
+    names = billto_names(runtime, {e.billto_id for e in shown})
     table = new_table(["Source", "Date", "Billto", "Product", "Reason"])
-    for event in events:
+    for event in shown:
         source = f"{event.source_type.replace('_', ' ')} {event.source_id}"
         if event.occurrence:
             source += f" ({event.occurrence.isoformat()})"
@@ -184,6 +194,8 @@ def _show_events(runtime: Runtime, events: list[BlockedView]) -> None:
             _billto(event.billto_id, names), event.product_code or "", event.reason,
         )  # fmt: skip
     show(table, f"{len(events):,} blocked ATS event(s).")
+    if len(events) > len(shown):
+        click.echo(f"Showing the first {len(shown):,}; use --json for every event.")
 
 
 def blocked_json(event: BlockedView) -> dict[str, Any]:

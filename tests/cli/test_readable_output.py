@@ -1,6 +1,8 @@
 """What the commands print for a person, and the JSON they keep for programs."""
 
 import json
+import re
+from decimal import Decimal
 
 import pytest
 
@@ -160,3 +162,16 @@ def test_fees_list_totals_say_they_leave_cancelled_fees_out(realized_demo, sqlit
 
     assert f"placement {fee['source_id']}" in text
     assert "Totals count active fees only." in text
+
+
+def test_a_long_fee_list_shows_its_first_rows_and_totals_them_all(realized_demo, monkeypatch):
+    monkeypatch.setattr("cli.fees.TEXT_ROWS", 2)
+    fees = json.loads(realized_demo("fees", "list", "--status", "active", "--json").stdout)
+    usd = sum(Decimal(f["amount"]) for f in fees if f["currency"] == "USD")
+
+    text = realized_demo("fees", "list", "--status", "active").stdout
+
+    assert f"Showing the first 2 of {len(fees):,} fees" in text
+    assert f"{usd:,.2f}" in text
+    fee_rows = re.findall(r"^\d+ +(?:placement|timecard|service fee) \d+", text, re.MULTILINE)
+    assert len(fee_rows) == 2
