@@ -157,9 +157,11 @@ def fees_blocked(show_all: bool, as_json: bool) -> None:
         return
     show(_causes_table(causes))
     click.echo(
-        "Fix a cause, then run `backoffice realize`; "
-        "`backoffice fees blocked --all` lists every event."
+        "Catalog fixes (assignments, products, pay plans) go in the catalog file: "
+        "`backoffice catalog export`, edit, `backoffice catalog import`; "
+        "`backoffice billtos list` gives the Billto ids."
     )
+    click.echo("Then run `backoffice realize`. `backoffice fees blocked --all` lists every event.")
 
 
 def _causes_table(causes: list[BlockedCause]) -> Any:
