@@ -230,6 +230,11 @@ class AtsReader:
         newest, defect = check(stored)
         return None if defect else newest
 
+    def count(self, source: Source[Any]) -> int:
+        """How many rows a table holds (what a full read of it will go through)."""
+        with self.engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(source.table)) or 0
+
     def all_ids(self, source: Source[Any]) -> set[int]:
         """Every id of a small table (Billtos, companies), for reference checks."""
         with self.engine.connect() as connection:

@@ -1,74 +1,145 @@
-"""``backoffice realize``: one realization run under the realize lock, with progress.
+"""``backoffice realize``: one realization run, its summary, and what is still blocked.
 
-Shared by the command line and the scheduler. Progress is a bar on a
-terminal and a log line every so many events otherwise.
+Progress goes to stderr, never into ``--json`` output: a bar with the total
+and the time left on a terminal, a log line every so many records otherwise
+(a scheduler's log), with the time left once the total is known.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import sys
-from collections.abc import Callable
+import time
 
-from tqdm import tqdm
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as Bar
 
-from ats.reader import AtsReader
-from backoffice.clock import utc_now
-from backoffice.errors import NeedsUserAction
-from backoffice.locks import hold_lock
-from backoffice.runtime import Runtime
-from billing.realization.run import RealizationRun, RealizationSummary
+from cli.support import current_runtime, print_json
+from services import realization
+from services.realization import RealizeResult
 
 logger = logging.getLogger(__name__)
 
-LOG_EVERY = 50_000
+LOG_EVERY = 50_000  # ATS records between progress log lines off a terminal
 
 
-def realize_fees(runtime: Runtime, as_of: dt.date, *, wait_seconds: float) -> RealizationSummary:
-    """Run realization once; raises ``NeedsUserAction`` if the ATS is incomplete or busy."""
-    reader = AtsReader(runtime.ats_engine)
-    missing = reader.missing_tables()
-    if missing:
-        raise NeedsUserAction(
-            "ats_incomplete",
-            f"The ATS database lacks the tables {', '.join(missing)}.",
-            "Point BACKOFFICE_ATS_DATABASE_URL at the ATS database (see ats_schema.sql).",
+@click.command()
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Realize scheduled service fees due up to DATE (default: today).",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600,
+    show_default=True,
+    help="Seconds to wait for another realize run to finish.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def realize(as_of: dt.datetime | None, wait: float, as_json: bool) -> None:
+    """Bring realized fees up to date with the ATS (incremental, idempotent)."""
+    runtime = current_runtime().require_current_schema()
+    day = (as_of or dt.datetime.now()).date()
+    with Progress() as progress:
+        result = realization.realize(runtime, day, wait_seconds=wait, progress=progress)
+    if as_json:
+        print_json(
+            {
+                "summary": result.counts,
+                "full_pass": result.full_pass,
+                "still_blocked": result.still_blocked,
+                "warnings": list(result.warnings),
+            }
         )
-    with (
-        hold_lock(runtime.engine, "realize", wait_seconds=wait_seconds) as lock,
-        _progress() as tick,
-    ):
-        run = RealizationRun(
-            runtime.engine,
-            reader,
-            as_of=as_of,
-            now=utc_now(),
-            progress=tick,
-            heartbeat=lock.heartbeat,
+        return
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    say_summary(result)
+
+
+def say_summary(result: RealizeResult) -> None:
+    """The run's counts in one sentence, then every event blocked now and where to look.
+
+    The run's own ``blocked`` count (events it evaluated and blocked; 0 on a
+    run that found nothing new) reads as "nothing is blocked", so the text
+    gives only the events blocked after the run, evaluated now or before.
+    """
+    scope = "every ATS event was evaluated" if result.full_pass else "changes since the last run"
+    counts = ", ".join(
+        f"{count:,} {name.replace('_', ' ')}"
+        for name, count in result.counts.items()
+        if name != "blocked"
+    )
+    click.echo(f"Realized fees are up to date ({scope}): {counts}.")
+    if result.still_blocked:
+        click.echo(
+            f"{result.still_blocked:,} ATS event(s) are blocked: run "
+            "`backoffice fees blocked` to see why and what to do."
         )
-        summary = run.run()
-    logger.info("realize finished: %s", summary.as_dict())
-    for warning in summary.warnings:
-        logger.warning("realize: %s", warning)
-    return summary
+    else:
+        click.echo("No ATS event is blocked.")
 
 
-class _progress:
-    """A tqdm bar on a terminal; periodic log lines otherwise."""
+class Progress:
+    """A bar on a terminal, log lines otherwise; both with the time left when the total is known."""
 
-    def __enter__(self) -> Callable[[int], None]:
-        self.bar = tqdm(unit=" events", disable=not sys.stderr.isatty())
+    def __enter__(self) -> Progress:
+        self.bar: Bar | None = None
+        self.task: TaskID | None = None
+        self.total: int | None = None
         self.done = 0
         self.logged = 0
-        return self.tick
+        self.started_at = time.monotonic()
+        return self
 
-    def tick(self, events: int) -> None:
-        self.bar.update(events)
-        self.done += events
-        if self.bar.disable and self.done - self.logged >= LOG_EVERY:
-            logger.info("realize: %d events evaluated so far", self.done)
+    def started(self, total: int | None) -> None:
+        """The run begins; open the bar now that the total is known (or known not to be)."""
+        self.total, self.started_at = total, time.monotonic()
+        console = Console(stderr=True)
+        if console.is_terminal:
+            self.bar = Bar(
+                TextColumn("realize"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("ATS records"), TimeElapsedColumn(), TextColumn("left"),
+                TimeRemainingColumn(), console=console, transient=True,
+            )  # fmt: skip
+            self.task = self.bar.add_task("realize", total=total)
+            self.bar.start()
+
+    def advanced(self, rows: int) -> None:
+        """Move the bar, or log a line every ``LOG_EVERY`` records."""
+        self.done += rows
+        if self.bar is not None and self.task is not None:
+            self.bar.advance(self.task, rows)
+        elif self.done - self.logged >= LOG_EVERY:
+            logger.info("realize: %s", self.describe())
             self.logged = self.done
 
+    def describe(self) -> str:
+        """``50,000 of 120,000 ATS records evaluated, about 2 min left``."""
+        if not self.total:
+            return f"{self.done:,} ATS records evaluated so far"
+        elapsed = time.monotonic() - self.started_at
+        left = elapsed / self.done * max(self.total - self.done, 0) if self.done else 0
+        return (
+            f"{self.done:,} of {self.total:,} ATS records evaluated, about {_duration(left)} left"
+        )
+
     def __exit__(self, *_exc: object) -> None:
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(round(seconds), 1)} s"
+    return f"{round(seconds / 60)} min"

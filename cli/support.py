@@ -5,7 +5,8 @@ boundary, which turns every failure of a command into a message on stderr
 and exit code 1 (a foreseen one: its message and what to do; any other: an
 incident id and where its details were logged, never a traceback); and JSON
 output, which streams long lists so a 100,000-invoice batch is never one
-string in memory.
+string in memory. What needs the database is imported when first used, so
+``backoffice --help`` starts without loading SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -14,17 +15,14 @@ import json
 import os
 import sys
 from collections.abc import Iterable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from backoffice.errors import BackofficeError, NeedsUserAction
-from backoffice.failures import explain_failure
-from backoffice.incidents import record_incident
-from backoffice.locks import current_holders
-from backoffice.logs import register_secret
-from backoffice.runtime import Runtime
-from backoffice.settings import configured_data_dir, load_settings
+
+if TYPE_CHECKING:
+    from backoffice.runtime import Runtime
 
 # Click's own ways of ending a command (usage errors exit 2, prompts aborted) stay click's.
 CLICK_ENDINGS = (click.exceptions.ClickException, click.exceptions.Abort,
@@ -33,6 +31,10 @@ CLICK_ENDINGS = (click.exceptions.ClickException, click.exceptions.Abort,
 
 def current_runtime() -> Runtime:
     """The invocation's runtime, built on first use and disposed when the command ends."""
+    from backoffice.logs import register_secret
+    from backoffice.runtime import Runtime  # engines and sessions: only once a command needs them
+    from backoffice.settings import load_settings
+
     ctx = click.get_current_context()
     runtime = ctx.find_object(Runtime)
     if runtime is None:
@@ -69,6 +71,12 @@ class ErrorBoundary(click.Group):
 
 def fail_on(error: Exception, ctx: click.Context) -> NoReturn:
     """A foreseen failure's message and action, else an incident id; exit 1 either way."""
+    from backoffice.failures import explain_failure
+    from backoffice.incidents import record_incident
+    from backoffice.locks import current_holders
+    from backoffice.runtime import Runtime
+    from backoffice.settings import configured_data_dir
+
     runtime = ctx.find_object(Runtime)
     explained = explain_failure(
         error, lambda: current_holders(runtime.engine) if runtime is not None else []

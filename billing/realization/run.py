@@ -117,7 +117,7 @@ class _Page:
         self.evaluations.extend(evaluations)
 
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], None]  # called with how many more ATS rows were evaluated
 
 
 VersionedT = TypeVar("VersionedT", bound=VersionedRecord)
@@ -174,6 +174,13 @@ class RealizationRun:
             return False
         self.seen.add(key)
         return True
+
+    def will_read_everything(self) -> bool:
+        """Whether this run evaluates every ATS event: the catalog changed, or none ran yet."""
+        with Session(self.engine) as session:
+            fingerprint = load_catalog_snapshot(session).fingerprint
+        with self.engine.connect() as connection:
+            return read_state(connection).get(CATALOG_FINGERPRINT) != fingerprint
 
     def run(self) -> RealizationSummary:
         """Evaluate everything that may have changed and converge its fees."""
@@ -439,7 +446,7 @@ class RealizationRun:
             self.summary.counts.update(counts)
             self._keep_statistics_fresh(written)
             self.heartbeat()
-            self.progress(len(page.evaluations))
+            self.progress(sum(len(ids) for ids in page.sources.values()))
             return
         raise NeedsUserAction(
             "realize_contended",

@@ -50,8 +50,8 @@ from billing.invoicing.batches import approve_batch
 from billing.invoicing.models import Invoice, InvoiceBatch
 from billing.money import quantize
 from cli.invoices import billto_lookup
-from cli.realize import realize_fees
 from migrations.upgrade import upgrade_schema
+from services.realization import realize
 from tests.billing.ledger_invariants import (
     assert_ledger_consistent,
     compare_with_clean_run,
@@ -499,7 +499,7 @@ class RealizeInBackground(threading.Thread):
 
     def run(self) -> None:
         try:
-            realize_fees(self.runtime, dt.date.fromisoformat(RACE_AS_OF), wait_seconds=60)
+            realize(self.runtime, dt.date.fromisoformat(RACE_AS_OF), wait_seconds=60)
         except BaseException as error:  # reported by the test
             self.error = error
         finally:

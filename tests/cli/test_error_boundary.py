@@ -32,7 +32,7 @@ def test_an_unexpected_error_shows_an_id_and_logs_the_traceback_redacted(
     def explode(*_args, **_kwargs):
         raise RuntimeError("a bug met password-in-the-error-0042")
 
-    monkeypatch.setattr("cli.main.list_fees", explode)
+    monkeypatch.setattr("cli.fees.list_fees", explode)
 
     result = sqlite_runner("fees", "list")
 
@@ -53,7 +53,7 @@ def test_a_broken_invariant_shows_its_sentence_and_an_incident_id(sqlite_runner,
     def stalled(*_args, **_kwargs):
         raise FatalError("the realize lock was taken over by another process")
 
-    monkeypatch.setattr("cli.main.list_fees", stalled)
+    monkeypatch.setattr("cli.fees.list_fees", stalled)
 
     result = sqlite_runner("fees", "list")
 
