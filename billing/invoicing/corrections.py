@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -187,8 +188,21 @@ def _lock_document(session: Session, number: str) -> None:
     )  # fmt: skip
 
 
-def void_document(session: Session, number: str, reason: str, *, now: dt.datetime) -> int:
-    """Void an approved, unposted document; returns how many installments it gave back.
+@dataclass(frozen=True)
+class VoidOutcome:
+    """What voiding did: the installments it gave back, or nothing (it was voided already).
+
+    ``void_reason`` is the reason kept on the document: this void's, or the
+    earlier void's when it was voided already.
+    """
+
+    installments_returned: int
+    void_reason: str
+    was_already_voided: bool = False
+
+
+def void_document(session: Session, number: str, reason: str, *, now: dt.datetime) -> VoidOutcome:
+    """Void an approved, unposted document; idempotent: a voided one is left as it is.
 
     Under the document's write lock (``_lock_document``): of two voids at
     once the second finds it voided, and a credit by hand issued at the same
@@ -199,7 +213,7 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
     document = _document(session, number)
     reason = _required_reason(reason, "void")
     if document.status == InvoiceStatus.VOIDED:
-        raise NeedsUserAction("already_voided", f"{number} is already voided.", "Nothing to do.")
+        return VoidOutcome(0, document.void_reason or "", was_already_voided=True)
     if document.status != InvoiceStatus.APPROVED:
         raise NeedsUserAction(
             "posted",
@@ -223,7 +237,7 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
     document.voided_at = now
     document.balance = Decimal(0)
     session.flush()
-    return returned
+    return VoidOutcome(returned, reason)
 
 
 def _refuse_if_counted_on(session: Session, memo: Invoice) -> None:

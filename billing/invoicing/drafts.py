@@ -144,6 +144,9 @@ class _Credited:
 class BatchPlan:
     """The documents due through a date; ``warnings`` fill in as they are read.
 
+    ``planned`` is how many documents the plan holds, known once the first
+    one is read (before that, None): what a progress display counts toward.
+
     A plan for writing (``cuts_installments``) cuts a reduction spread over
     several invoices into one installment per credit memo as it plans it; a
     dry run's plan writes nothing and shows the pieces on one installment.
@@ -158,6 +161,7 @@ class BatchPlan:
         self.through = through
         self.page_size = page_size
         self.warnings: list[str] = []
+        self.planned: int | None = None
         self.credited: dict[int, _Credited] = {}
 
     def documents(self) -> Iterator[DraftDocument]:
@@ -176,6 +180,7 @@ class BatchPlan:
         dues += self._fall_off_credits(fell_off, rooms)
         dues.sort(key=lambda d: d.key)
         groups = [(key, list(items)) for key, items in groupby(dues, key=lambda d: d.key)]
+        self.planned = len(groups)
         for page in pages(groups, self.page_size):
             details = self._details([d.installment_id for _, items in page for d in items])
             for key, items in page:

@@ -1,0 +1,160 @@
+"""Invoices and credit memos as tables a finance person reads.
+
+Credit memos show their amounts negative, as an accounts receivable ledger
+does, so a column's total is what the listed documents bill less what they
+credit. Voided documents are listed but left out of the totals: they bill
+nothing. A draft has no number yet: it shows its id, by which it can be shown.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from cli.output import Column, add_total_rows, money_text, new_table, totals_by_currency
+from services.documents import Document, DocumentLine
+
+VOIDED = "voided"
+NO_DATE = "—"
+
+
+def billto_text(billto_id: int, name: str | None) -> str:
+    """A Billto by name and id; by id alone when it is no longer in the ATS."""
+    return f"{name} ({billto_id})" if name is not None else f"{billto_id} (not in the ATS)"
+
+
+def number_text(document: Document) -> str:
+    """The document's number, or ``draft <id>`` for a draft."""
+    if document.number is not None:
+        return document.number
+    return f"draft {document.id}" if document.id is not None else "draft"
+
+
+def kind_text(document: Document) -> str:
+    """``invoice``, or ``credit memo`` with the invoice it credits."""
+    if not document.is_credit_memo:
+        return "invoice"
+    return f"credit memo of {document.credits}" if document.credits else "credit memo"
+
+
+def signed(document: Document, amount: Decimal) -> Decimal:
+    """An amount as the ledger reads it: negative on a credit memo."""
+    return -amount if document.is_credit_memo else amount
+
+
+def lineage_text(line: DocumentLine) -> str:
+    """Where a line's amount came from (fee, installment, ATS event); empty on a credit by hand."""
+    if line.fee_id is None:
+        return ""
+    installment = f", installment {line.seq}" if line.seq is not None else ""
+    return f"fee {line.fee_id}{installment}; {line.source_type} {line.source_id}"
+
+
+class DocumentList:
+    """A table of documents, one row each and, if asked, a row per line under it."""
+
+    COLUMNS = (
+        Column("Number"), Column("Kind"), Column("Billto"), Column("Date"), Column("Due"),
+        Column("Terms"), Column("Status"), Column("Amount", is_amount=True),
+        Column("Balance", is_amount=True), Column("Currency"),
+    )  # fmt: skip
+    LABEL, AMOUNT, BALANCE = 2, 7, 8
+
+    def __init__(self, *, with_lines: bool, title: str | None = None) -> None:
+        self.with_lines = with_lines
+        self.table = new_table(self.COLUMNS, title=title)
+        self.amounts: list[tuple[Decimal, str]] = []
+        self.balances: list[tuple[Decimal, str]] = []
+        self.count = 0
+
+    def add(self, document: Document) -> None:
+        """One document's row, and its lines' rows."""
+        currency = document.currency
+        self.table.add_row(
+            number_text(document), kind_text(document),
+            billto_text(document.billto_id, document.billto_name),
+            document.invoice_date.isoformat(),
+            document.due_date.isoformat() if document.due_date else NO_DATE,
+            document.terms, document.status,
+            money_text(signed(document, document.total), currency),
+            money_text(signed(document, document.balance), currency), currency,
+        )  # fmt: skip
+        if self.with_lines:
+            for line in document.lines:
+                self._add_line(document, line)
+        self.count += 1
+        if document.status != VOIDED:
+            self.amounts.append((signed(document, document.total), currency))
+            self.balances.append((signed(document, document.balance), currency))
+
+    def _add_line(self, document: Document, line: DocumentLine) -> None:
+        lineage = lineage_text(line)
+        what = f"{line.product_code}: {line.description}" + (f" ({lineage})" if lineage else "")
+        cells: list[RenderableType] = [""] * len(self.COLUMNS)
+        cells[self.LABEL] = Text("  " + what, style="dim")
+        cells[self.AMOUNT] = Text(money_text(signed(document, line.amount), document.currency),
+                                  style="dim")  # fmt: skip
+        self.table.add_row(*cells)
+
+    def finished(self) -> Table:
+        """The table with a total row per currency (voided documents left out)."""
+        add_total_rows(
+            self.table, totals_by_currency(self.amounts), label_column=self.LABEL,
+            amount_column=self.AMOUNT,
+            more_totals={self.BALANCE: totals_by_currency(self.balances)},
+        )  # fmt: skip
+        return self.table
+
+
+def document_card(document: Document) -> RenderableType:
+    """One document: its header fields, then its lines with the total."""
+    header = Table.grid(padding=(0, 2))
+    header.add_column(style="bold")
+    header.add_column()
+    title = "Credit memo" if document.is_credit_memo else "Invoice"
+    fields = [
+        (title, number_text(document)),
+        ("Credits", document.credits),
+        ("Billto", billto_text(document.billto_id, document.billto_name)),
+        ("Batch", str(document.batch_id) if document.batch_id is not None else None),
+        ("Date", document.invoice_date.isoformat()),
+        ("Due", _due_text(document)),
+        ("Terms", document.terms), ("PO number", document.po_number),
+        ("Status", document.status),
+        ("Total", f"{money_text(document.total, document.currency)} {document.currency}"),
+        ("Balance", f"{money_text(document.balance, document.currency)} {document.currency}"),
+        ("Reason", document.memo), ("Void reason", document.void_reason),
+    ]  # fmt: skip
+    for name, value in fields:
+        if value:
+            header.add_row(name, value)
+    return Group(header, "", _lines_table(document))
+
+
+def _due_text(document: Document) -> str | None:
+    """A draft's due date is set when it is approved; a credit memo has none."""
+    if document.due_date is not None:
+        return document.due_date.isoformat()
+    return "on approval" if document.is_draft and not document.is_credit_memo else None
+
+
+def _lines_table(document: Document) -> Table:
+    table = new_table([Column("#"), Column("Product"), Column("Description"),
+                       Column("Quantity", is_amount=True), Column("Rate", is_amount=True),
+                       Column("Amount", is_amount=True), Column("From")])  # fmt: skip
+    currency = document.currency
+    for position, line in enumerate(document.lines, start=1):
+        table.add_row(
+            str(position), line.product_code, line.description, _quantity(line.quantity),
+            money_text(line.rate, currency), money_text(line.amount, currency),
+            lineage_text(line),
+        )  # fmt: skip
+    add_total_rows(table, {currency: document.total}, label_column=2, amount_column=5)
+    return table
+
+
+def _quantity(quantity: Decimal) -> str:
+    return format(quantity.normalize(), "f")
