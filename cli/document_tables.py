@@ -69,6 +69,7 @@ class DocumentList:
         self.amounts: list[tuple[Decimal, str]] = []
         self.balances: list[tuple[Decimal, str]] = []
         self.count = 0
+        self.has_drafts = False
 
     def add(self, document: Document) -> None:
         """One document's row, and its lines' rows."""
@@ -86,6 +87,7 @@ class DocumentList:
             for line in document.lines:
                 self._add_line(document, line)
         self.count += 1
+        self.has_drafts = self.has_drafts or document.is_draft
         if document.status != VOIDED:
             self.amounts.append((signed(document, document.total), currency))
             self.balances.append((signed(document, document.balance), currency))

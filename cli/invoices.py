@@ -29,6 +29,8 @@ from services.exports import ExportedBatch
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 STDOUT = "-"
+LIST_BATCHES = "Run `backoffice invoice list` to see the batches."
+LIST_NUMBERS = "Run `backoffice invoice list` to see the numbers (and the drafts' ids)."
 
 
 @click.group()
@@ -59,7 +61,11 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
     runtime = current_runtime().require_current_schema()
     action = ("Wait for it to finish and review its batch (`backoffice invoice list`); run "
               "again only for what it left out.")  # fmt: skip
-    with _told_where(batch_being_built=action, batch_just_built=action):
+    with _told_where(
+        batch_being_built=action,
+        batch_just_built=action,
+        installment_changed="Run `backoffice invoice run` again.",
+    ):
         if as_json:
             _run_as_json(runtime, through.date(), dry_run)
         else:
@@ -148,7 +154,12 @@ def invoice_approve(batch_id: int, as_json: bool) -> None:
     person.
     """
     runtime = current_runtime().require_current_schema()
-    approved = batches.approve_batch(runtime, batch_id)
+    with _told_where(
+        batch_not_found=LIST_BATCHES,
+        batch_not_draft=f"Nothing to do; `backoffice invoice list --batch {batch_id}` shows "
+        "its invoices.",
+    ):
+        approved = batches.approve_batch(runtime, batch_id)
     if as_json:
         write_json_list(d.as_dict() for d in documents.iter_documents(runtime, batch_id=batch_id))
         click.echo()
@@ -195,7 +206,8 @@ def invoice_list(batch: int | None, as_json: bool) -> None:
         show_empty(f"There are no invoices or credit memos{where}.")
         return
     show(listed.finished())
-    show("A draft has no number yet: show one with `backoffice invoice show --draft ID`.")
+    if listed.has_drafts:
+        show("A draft has no number yet: show one with `backoffice invoice show --draft ID`.")
 
 
 @invoice.command("show")
@@ -207,8 +219,7 @@ def invoice_show(number: str | None, draft_id: int | None, as_json: bool) -> Non
     if (number is None) == (draft_id is None):
         raise click.UsageError("Give either NUMBER or --draft ID.")
     runtime = current_runtime().require_current_schema()
-    listing = "Run `backoffice invoice list` to see the numbers and the drafts' ids."
-    with _told_where(invoice_not_found=listing, draft_not_found=listing):
+    with _told_where(invoice_not_found=LIST_NUMBERS, draft_not_found=LIST_NUMBERS):
         document = (
             documents.show_document(runtime, number)
             if number is not None
@@ -234,7 +245,7 @@ def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
     runtime = current_runtime().require_current_schema()
     approve = f"Approve it first (`backoffice invoice approve {batch_id}`), then export it, "
     with _told_where(
-        unknown_batch="Run `backoffice invoice list` to see the batches.",
+        unknown_batch=LIST_BATCHES,
         batch_not_approved=approve + "or export the draft with --format csv.",
     ):
         exported = exports.export(runtime, batch_id, file_format)
@@ -291,7 +302,11 @@ def _export_to_files(exported: ExportedBatch, file: Path) -> None:
 def invoice_discard(batch_id: int) -> None:
     """Throw a draft batch away; its installments return to pending."""
     runtime = current_runtime().require_current_schema()
-    discarded = batches.discard_batch(runtime, batch_id)
+    with _told_where(
+        batch_not_draft="Only a draft batch can be discarded; an approved invoice is voided "
+        "(`backoffice invoice void`) or corrected by a credit memo (`backoffice invoice credit`)."
+    ):
+        discarded = batches.discard_batch(runtime, batch_id)
     show(f"Discarded draft batch {batch_id} ({discarded.documents} document(s)).")
 
 
@@ -310,7 +325,11 @@ def invoice_credit(
 ) -> None:
     """Issue a credit memo against invoice NUMBER (all or part of it)."""
     runtime = current_runtime().require_current_schema()
-    memo = corrections.issue_credit(runtime, number, amount, reason, fee_id=fee_id)
+    with _told_where(
+        invoice_not_found=LIST_NUMBERS,
+        not_creditable="Credit the invoice itself (`backoffice invoice list` shows the numbers).",
+    ):
+        memo = corrections.issue_credit(runtime, number, amount, reason, fee_id=fee_id)
     if as_json:
         print_json(memo.as_dict())
         return
@@ -323,7 +342,12 @@ def invoice_credit(
 def invoice_void(number: str, reason: str) -> None:
     """Void an approved invoice or credit memo that has not been posted (again: nothing to do)."""
     runtime = current_runtime().require_current_schema()
-    voided = corrections.void_document(runtime, number, reason)
+    with _told_where(
+        invoice_not_found=LIST_NUMBERS,
+        posted=f"Correct it with a credit memo (`backoffice invoice credit {number} --amount A "
+        "--reason R`).",
+    ):
+        voided = corrections.void_document(runtime, number, reason)
     if voided.was_already_voided:
         show(f"{number} was already voided ({voided.reason}); nothing changed.")
         return

@@ -18,7 +18,7 @@ from ats.records import AtsBillto
 from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
 from billing.invoicing.models import DocumentKind, InvoiceStatus
-from billing.invoicing.queries import find_document, find_document_by_id, iter_documents_by_id
+from billing.invoicing.queries import iter_documents_by_id, locate_document
 from billing.money import plain
 
 BilltoLookup = Callable[[set[int]], Mapping[int, AtsBillto]]
@@ -57,9 +57,9 @@ class DocumentLine:
 class Document:
     """An invoice or credit memo as people read it; amounts have the currency's minor digits.
 
-    ``id`` names a draft, which has no number yet (None for a dry run's draft,
-    which was never stored). ``billto_name`` is None when the Billto is no
-    longer in the ATS.
+    ``id`` is the stored document's id, the one name of a draft, which has no
+    number yet (None for a dry run's draft, never stored). ``billto_name`` is
+    None when the Billto is no longer in the ATS.
     """
 
     id: int | None
@@ -188,29 +188,29 @@ def _named(page: list[tuple[int, dict[str, Any]]], lookup: BilltoLookup) -> Iter
 def show_document(runtime: Runtime, number: str) -> Document:
     """The invoice or credit memo numbered ``number``."""
     with runtime.transaction() as session:
-        shown = find_document(session, number)
-    if shown is None:
+        found = locate_document(session, number=number)
+    if found is None:
         raise NeedsUserAction(
             "invoice_not_found",
             f"There is no invoice or credit memo {number}.",
             "Check the number against the list of invoices.",
         )
-    return _with_name(runtime, shown, None)
+    return _with_name(runtime, *found)
 
 
 def show_document_by_id(runtime: Runtime, document_id: int) -> Document:
     """The document with id ``document_id``: how a draft, which has no number, is named."""
     with runtime.transaction() as session:
-        shown = find_document_by_id(session, document_id)
-    if shown is None:
+        found = locate_document(session, document_id=document_id)
+    if found is None:
         raise NeedsUserAction(
             "draft_not_found",
             f"There is no invoice or credit memo with id {document_id}.",
             "Check the id against the list of invoices, where drafts show theirs.",
         )
-    return _with_name(runtime, shown, document_id)
+    return _with_name(runtime, *found)
 
 
-def _with_name(runtime: Runtime, shown: Mapping[str, Any], document_id: int | None) -> Document:
+def _with_name(runtime: Runtime, document_id: int, shown: Mapping[str, Any]) -> Document:
     names = billto_names(billto_lookup(runtime), [shown["billto_id"]])
     return document_of(shown, document_id, names.get(shown["billto_id"]))

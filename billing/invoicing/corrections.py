@@ -69,7 +69,7 @@ def issue_credit(
             "not_creditable",
             f"{number} is a {invoice.status} {invoice.kind.replace('_', ' ')}; only an approved "
             "invoice can be credited.",
-            "Credit the invoice itself (`backoffice invoice list` shows the numbers).",
+            "Credit the invoice itself (the list of invoices shows the numbers).",
         )
     reason = _required_reason(reason, "credit")
     if amount <= 0 or quantize(amount, invoice.currency) != amount:
@@ -218,8 +218,7 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
         raise NeedsUserAction(
             "posted",
             f"{number} is {document.status}: it has reached the accounting system.",
-            f"Correct it with a credit memo (`backoffice invoice credit {number} --amount A "
-            "--reason R`).",
+            "Correct it with a credit memo.",
         )
     live = [n or "a draft credit memo" for n, _s, _t in credits_against(session, document.id)]
     if live:
@@ -280,7 +279,7 @@ def _refuse_if_counted_on(session: Session, memo: Invoice) -> None:
             f"{memo.number} was counted on by {', '.join(counting)}: a fell-off fee was "
             "credited only what the credits by hand left of the invoice.",
             f"Void {', '.join(counting)} first (or discard its draft batch), then {memo.number}; "
-            "`backoffice realize` and `backoffice invoice run` then credit the fee in full.",
+            "the next realize and invoice run then credit the fee in full.",
         )
 
 
@@ -350,7 +349,7 @@ def _document(session: Session, number: str) -> Invoice:
         raise NeedsUserAction(
             "invoice_not_found",
             f"There is no invoice or credit memo {number}.",
-            "Run `backoffice invoice list` to see the numbers.",
+            "Check the number against the list of invoices.",
         )
     return document
 

@@ -234,11 +234,11 @@ class BatchPlan:
             elif row.amount < 0:
                 negatives.append(row)
         self.warnings.extend(
-            f"fee {fee_id} is held: its ATS event is blocked (see `backoffice fees blocked`)"
+            f"fee {fee_id} is held: its ATS event is blocked (listed with the blocked events)"
             for fee_id in sorted(held_blocked)
         )
         self.warnings.extend(
-            f"fee {fee_id} is held: an invoice of it was voided, so `backoffice realize` "
+            f"fee {fee_id} is held: an invoice of it was voided, so the next realize "
             "recomputes it first"
             for fee_id in sorted(held_recheck)
         )
@@ -298,7 +298,7 @@ class BatchPlan:
             self.warnings.append(
                 f"fee {fee_id}: {covered} {currency} of its reduction is already credited by a "
                 "credit memo issued by hand on its invoice, so it is not credited again; void "
-                "that credit memo (`backoffice invoice void`) to have it credited automatically"
+                "that credit memo to have it credited automatically"
             )
         if held == covered:
             return
@@ -311,8 +311,7 @@ class BatchPlan:
         self.warnings.append(
             f"fee {fee_id}: {held - covered} {currency} of its reduction finds nothing left to "
             "credit on its invoices (their credit memos already credit them in full): it "
-            "waits; check the fee's credit memos (`backoffice fees list`, `backoffice invoice "
-            "show`) and void any credited in error"
+            "waits; check the fee's credit memos and void any credited in error"
         )
 
     def _fell_off_installments(self) -> list[Any]:
@@ -377,8 +376,8 @@ class BatchPlan:
             self.warnings.append(
                 f"{where}: {quantize(missing, row.currency)} {row.currency} of its credit finds "
                 f"nothing left on {number} (its credit memos already credit it in full), so it "
-                "is not credited; if one of them was issued in error, discard this batch "
-                "(`backoffice invoice discard`), void that credit memo and run the invoices again"
+                "is not credited; if one of them was issued in error, discard this batch, "
+                "void that credit memo and run the invoices again"
             )
 
     def _credit_key(self, invoice_id: int, day: dt.date) -> GroupKey:

@@ -126,7 +126,7 @@ def batch_to_export(session: Session, batch_id: int, file_format: str) -> Invoic
         raise NeedsUserAction(
             "unknown_batch",
             f"There is no invoice batch {batch_id}.",
-            "Use `backoffice invoice list` to see the batches.",
+            "Check the batch id against the list of invoices.",
         )
     if batch.status == BatchStatus.DISCARDED.value:
         raise NeedsUserAction(
@@ -138,8 +138,7 @@ def batch_to_export(session: Session, batch_id: int, file_format: str) -> Invoic
         raise NeedsUserAction(
             "batch_not_approved",
             f"Invoice batch {batch_id} is a draft: its invoices have no numbers yet.",
-            f"Approve it first (`backoffice invoice approve {batch_id}`), then export it, "
-            "or export the draft with --format csv.",
+            "Approve it first, then export it, or export the draft as plain CSV.",
         )
     return batch
 

@@ -73,20 +73,24 @@ def iter_documents_by_id(
 
 def find_document(session: Session, number: str) -> dict[str, Any] | None:
     """One invoice or credit memo by its number, or None."""
-    return _found(session, _documents().where(Invoice.number == number))
+    found = locate_document(session, number=number)
+    return None if found is None else found[1]
 
 
-def find_document_by_id(session: Session, document_id: int) -> dict[str, Any] | None:
-    """One document by its id, or None: the one way to name a draft, which has no number."""
-    return _found(session, _documents().where(Invoice.id == document_id))
-
-
-def _found(session: Session, query: Any) -> dict[str, Any] | None:
+def locate_document(
+    session: Session, *, number: str | None = None, document_id: int | None = None
+) -> tuple[int, dict[str, Any]] | None:
+    """One document by its number or by its id (a draft's only name), beside its id; or None."""
+    query = _documents()
+    if number is not None:
+        query = query.where(Invoice.number == number)
+    if document_id is not None:
+        query = query.where(Invoice.id == document_id)
     row = session.execute(query).one_or_none()
     if row is None:
         return None
     lines = _lines_of(session, [row.Invoice.id])
-    return document_as_dict(row.Invoice, row.credits, lines[row.Invoice.id])
+    return row.Invoice.id, document_as_dict(row.Invoice, row.credits, lines[row.Invoice.id])
 
 
 def _documents() -> Any:  # a Select of (Invoice, credited number)
