@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -67,21 +67,24 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
         installment_changed="Run `backoffice invoice run` again.",
     ):
         if as_json:
-            _run_as_json(runtime, through.date(), dry_run)
+            stream = _JsonRun(dry_run)
+            stream.close(_build(runtime, through.date(), dry_run, stream.add))
         else:
-            _run_as_text(runtime, through.date(), dry_run)
+            listed = DocumentList(with_lines=False)
+            _say_built(_build(runtime, through.date(), dry_run, listed.add), listed)
 
 
-def _run_as_json(runtime: Runtime, day: dt.date, dry_run: bool) -> None:
-    stream = _JsonRun(dry_run)
+def _build(
+    runtime: Runtime, day: dt.date, dry_run: bool, take: Callable[[Document], None]
+) -> BuiltBatch:
+    """Build the batch, each document to ``take``, with a progress bar on a terminal."""
     with progress("Building invoices") as step:
 
         def on_document(document: Document, planned: int) -> None:
-            stream.add(document)
+            take(document)
             step(planned)
 
-        built = batches.build_batch(runtime, day, dry_run=dry_run, on_document=on_document)
-    stream.close(built)
+        return batches.build_batch(runtime, day, dry_run=dry_run, on_document=on_document)
 
 
 class _JsonRun:
@@ -115,15 +118,7 @@ class _JsonRun:
                    f'"dry_run": {json.dumps(self.dry_run)},\n "invoices": [', nl=False)  # fmt: skip
 
 
-def _run_as_text(runtime: Runtime, day: dt.date, dry_run: bool) -> None:
-    listed = DocumentList(with_lines=False)
-    with progress("Building invoices") as step:
-
-        def on_document(document: Document, planned: int) -> None:
-            listed.add(document)
-            step(planned)
-
-        built = batches.build_batch(runtime, day, dry_run=dry_run, on_document=on_document)
+def _say_built(built: BuiltBatch, listed: DocumentList) -> None:
     if built.documents:
         show(listed.finished())
     show(_run_summary(built))
