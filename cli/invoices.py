@@ -18,7 +18,7 @@ import click
 
 from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
-from cli.document_tables import DocumentList, document_card
+from cli.document_tables import BilltoSummary, DocumentList, document_card
 from cli.output import Column, new_table, progress, show, show_empty, show_on_stderr
 from cli.param_types import MONEY
 from cli.support import current_runtime, print_json, write_json_list
@@ -70,8 +70,8 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
             stream = _JsonRun(dry_run)
             stream.close(_build(runtime, through.date(), dry_run, stream.add))
         else:
-            listed = DocumentList(with_lines=False)
-            _say_built(_build(runtime, through.date(), dry_run, listed.add), listed)
+            summary = BilltoSummary()
+            _say_built(_build(runtime, through.date(), dry_run, summary.add), summary)
 
 
 def _build(
@@ -118,9 +118,9 @@ class _JsonRun:
                    f'"dry_run": {json.dumps(self.dry_run)},\n "invoices": [', nl=False)  # fmt: skip
 
 
-def _say_built(built: BuiltBatch, listed: DocumentList) -> None:
+def _say_built(built: BuiltBatch, summary: BilltoSummary) -> None:
     if built.documents:
-        show(listed.finished())
+        show(summary.finished())
     show(_run_summary(built))
     for warning in built.warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -133,7 +133,8 @@ def _run_summary(built: BuiltBatch) -> str:
         return f"Would build {built.documents} document(s) through {built.through}."
     return (
         f"Built draft batch {built.batch_id} with {built.documents} document(s) through "
-        f"{built.through}. Review it, then `backoffice invoice approve {built.batch_id}`."
+        f"{built.through}. Review it (`backoffice invoice list --batch {built.batch_id}`), "
+        f"then `backoffice invoice approve {built.batch_id}`."
     )
 
 
