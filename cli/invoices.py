@@ -194,14 +194,14 @@ def invoice_list(batch: int | None, as_json: bool) -> None:
         write_json_list(document.as_dict() for document in found)
         click.echo()
         return
-    listed = DocumentList(with_lines=True)
+    listed = DocumentList()
     for document in found:
         listed.add(document)
     if not listed.count:
         where = f" in batch {batch}" if batch is not None else ""
         show_empty(f"There are no invoices or credit memos{where}.")
         return
-    show(listed.finished())
+    listed.finish()
     if listed.has_drafts:
         show("A draft has no number yet: show one with `backoffice invoice show --draft ID`.")
 

@@ -118,12 +118,16 @@ def _width_wanted(renderable: RenderableType) -> int:
     column's padding and separator bound its width as well.
     """
     if isinstance(renderable, Table):
-        return sum(
-            max(cell_len(str(cell)) for cell in chain([column.header], column.cells))
-            + COLUMN_SPACING
-            for column in renderable.columns
-        )
+        return sum(width + COLUMN_SPACING for width in column_widths(renderable))
     return Console(width=MAX_WIDTH, markup=False).measure(renderable).maximum
+
+
+def column_widths(table: Table) -> list[int]:
+    """Each column's widest text, header included (what it takes never to wrap)."""
+    return [
+        max(cell_len(str(cell)) for cell in chain([column.header], column.cells))
+        for column in table.columns
+    ]
 
 
 def show_empty(sentence: str) -> None:

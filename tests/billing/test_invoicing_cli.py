@@ -16,6 +16,7 @@ from ats import tables
 from backoffice.errors import FatalError
 from billing.invoicing import batches as invoicing
 from billing.invoicing.models import Invoice, NumberSequence
+from cli.document_tables import DocumentList
 from tests.billing.realization_helpers import (
     insert_billto,
     insert_placement,
@@ -333,3 +334,16 @@ def test_approval_says_which_numbers_it_gave(realized, runner):
 
     assert "Approved batch 1: 2 document(s)." in result.stdout
     assert "invoices       2   INV-000001   INV-000002" in result.stdout
+
+
+@sqlite_only
+def test_a_long_list_prints_page_by_page_under_one_header(realized, runner, monkeypatch):
+    monkeypatch.setattr(DocumentList, "PAGE", 1)
+    run_json(runner, "invoice", "run", "--through", "2023-12-31")
+
+    listed = runner("invoice", "list").stdout.splitlines()
+
+    heads = [line.split()[0] for line in listed if line.startswith(("Number", "draft"))]
+    assert heads == ["Number", "draft", "draft"]
+    totals = [line.split() for line in listed if "Total USD" in line]
+    assert totals == [["Total", "USD", "25,000.00", "25,000.00"]]
