@@ -135,3 +135,34 @@ def test_a_qbo_export_names_the_customer_and_fits_one_file(approved):
     assert (exported.rows, exported.credit_memos_left_out) == (2, 0)
     (only,) = exported.files
     assert only.documents == 2 and only.text.count("Acme Engineering") == 2
+
+
+def test_a_discarded_batch_gives_its_installments_to_the_next_build(runtime):
+    batches.build_batch(runtime, THROUGH)
+
+    discarded = batches.discard_batch(runtime, 1)
+    rebuilt = batches.build_batch(runtime, THROUGH)
+
+    assert (discarded.batch_id, discarded.documents) == (1, 2)
+    assert (rebuilt.batch_id, rebuilt.documents) == (2, 2)
+
+
+def test_a_build_takes_only_installments_dated_through_its_day(runtime):
+    seen: list[Document] = []
+
+    built = batches.build_batch(
+        runtime, dt.date(2023, 9, 30), on_document=lambda d, _planned: seen.append(d)
+    )
+
+    assert built.documents == 1
+    assert [d.invoice_date for d in seen] == [dt.date(2023, 7, 10)]
+
+
+def test_a_draft_batch_is_not_exported_for_quickbooks_and_says_why_without_a_command(runtime):
+    batches.build_batch(runtime, THROUGH)
+
+    with pytest.raises(NeedsUserAction) as refused:
+        exports.export(runtime, 1, "qbo-csv")
+
+    assert refused.value.code == "batch_not_approved"
+    assert "backoffice" not in str(refused.value)
