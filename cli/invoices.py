@@ -232,7 +232,7 @@ def invoice_show(number: str | None, draft_id: int | None, as_json: bool) -> Non
 @click.option("--format", "file_format", type=click.Choice(exports.FORMATS), required=True)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
-    """The batch as a file for manual import (FILE - writes to standard output).
+    """The batch as a file for manual import; - as FILE writes it to standard output.
 
     QuickBooks imports at most 100 invoices per file: a larger batch in
     qbo-csv is written as FILE's name plus -1, -2, ... (batch.csv: batch-1.csv,
