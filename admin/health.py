@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import SQLAlchemyError
 
-from backoffice.errors import NeedsUserAction
+from services.health import check_health
 
 health = Blueprint("health", __name__)
 
@@ -18,12 +17,10 @@ health = Blueprint("health", __name__)
 @health.get("/healthz")
 def healthz() -> ResponseReturnValue:
     """200 when the schema is current, else 503 with what to do."""
-    runtime = current_app.extensions["backoffice"]
-    try:
-        runtime.require_current_schema()
-    except NeedsUserAction as error:
-        return jsonify(status="unavailable", reason=error.message, action=error.action), 503
-    except SQLAlchemyError as error:
-        reason = f"the service database is unreachable ({type(error).__name__})"
-        return jsonify(status="unavailable", reason=reason), 503
-    return jsonify(status="ok")
+    health_now = check_health(current_app.extensions["backoffice"])
+    if health_now.is_ok:
+        return jsonify(status="ok")
+    answer = {"status": "unavailable", "reason": health_now.reason}
+    if health_now.action is not None:
+        answer["action"] = health_now.action
+    return jsonify(answer), 503

@@ -1,50 +1,36 @@
 """``backoffice invoice ...``: batches, invoices and credit memos from the command line.
 
-Thin wrappers over ``billing``: they open the transaction, look Billtos up in
-the ATS for the health check, and print. Long outputs stream document by
-document.
+Each command calls one service of ``services`` and prints what it returns:
+the contract's JSON with ``--json``, tables otherwise. Long outputs stream
+document by document.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Iterable, Iterator, Mapping
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from itertools import chain
 from pathlib import Path
 
 import click
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ats.reader import BILLTOS, AtsReader
-from ats.records import AtsBillto
-from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
-from backoffice.locks import RunLock
-from backoffice.paging import pages
 from backoffice.runtime import Runtime
-from billing.invoicing.batches import CHECK_PAGE, BatchWriter, approve_batch, discard_batch
-from billing.invoicing.corrections import issue_credit, void_document
-from billing.invoicing.drafts import BatchPlan, DraftDocument
-from billing.invoicing.export import batch_to_export, export_batch
-from billing.invoicing.health import BilltoLookup, DocumentCheck, HealthCheck
-from billing.invoicing.models import DocumentKind, Invoice
-from billing.invoicing.numbering import SEQUENCES, configure_numbering, format_number
-from billing.invoicing.queries import document_as_dict, find_document, iter_documents
+from cli.document_tables import BilltoSummary, DocumentList, document_card
+from cli.output import Column, new_table, progress, show, show_empty, show_on_stderr
 from cli.param_types import MONEY
-from cli.support import (
-    current_runtime,
-    print_json,
-    write_json_list,
-)
-from mapping.connections import has_connection, load_connection
-from mapping.validation import MappingCheck
+from cli.support import current_runtime, print_json, write_json_list
+from services import batches, corrections, documents, exports, numbering
+from services.batches import ApprovedBatch, BuiltBatch
+from services.documents import Document
+from services.exports import ExportedBatch
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
-BATCH_LOCK = "invoice run"
+STDOUT = "-"
+LIST_BATCHES = "Run `backoffice invoice list` to see the batches."
+LIST_NUMBERS = "Run `backoffice invoice list` to see the numbers (and the drafts' ids)."
 
 
 @click.group()
@@ -52,25 +38,15 @@ def invoice() -> None:
     """Invoice batches, invoices and credit memos."""
 
 
-def billto_lookup(runtime: Runtime) -> BilltoLookup:
-    """Billtos by id from the ATS, each read once per command."""
-    reader = AtsReader(runtime.ats_engine)
-    known: dict[int, AtsBillto] = {}
-
-    def lookup(ids: set[int]) -> Mapping[int, AtsBillto]:
-        missing = ids - known.keys()
-        if missing:
-            known.update(reader.get(BILLTOS, missing))
-        return {i: known[i] for i in ids if i in known}
-
-    return lookup
-
-
-def mapping_checks(runtime: Runtime, session: Session) -> list[DocumentCheck]:
-    """The default connection's mapping check, once a connection exists."""
-    if not has_connection(session):
-        return []
-    return [MappingCheck(session, load_connection(session, runtime.vault))]
+@contextmanager
+def _told_where(**actions: str) -> Iterator[None]:
+    """Say where on the command line to do what a service's refusal asks, by its code."""
+    try:
+        yield
+    except NeedsUserAction as error:
+        if error.code in actions:
+            error.action = actions[error.code]
+        raise
 
 
 @invoice.command("run")
@@ -83,88 +59,83 @@ def mapping_checks(runtime: Runtime, session: Session) -> list[DocumentCheck]:
 def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
     """Build a draft batch from every uninvoiced installment dated on or before DATE."""
     runtime = current_runtime().require_current_schema()
-    day = through.date()
-    with _building_alone(runtime, dry_run), runtime.transaction() as session:
-        plan = BatchPlan(session, day, cuts_installments=not dry_run)
-        documents: Iterable[DraftDocument] = plan.documents()
-        writer = BatchWriter(session, day, now=utc_now())
-        if not dry_run:
-            documents = writer.write(documents)
-        health = HealthCheck(session, billto_lookup(runtime), mapping_checks(runtime, session))
-        checked = _checked(documents, health)
-        first = next(checked, None)
-        streamed = [] if first is None else chain([first], checked)
+    action = ("Wait for it to finish and review its batch (`backoffice invoice list`); run "
+              "again only for what it left out.")  # fmt: skip
+    with _told_where(
+        batch_being_built=action,
+        batch_just_built=action,
+        installment_changed="Run `backoffice invoice run` again.",
+    ):
         if as_json:
-            click.echo(f'{{"batch_id": {_json_id(writer.batch_id)}, '
-                       f'"dry_run": {str(dry_run).lower()},\n "invoices": ', nl=False)  # fmt: skip
-            write_json_list((document_as_dict(d, d.credits_number, d.lines) for d in streamed),
-                            indent=" ")  # fmt: skip
-            click.echo(',\n "warnings": ', nl=False)
-            write_json_list([*plan.warnings, *map(str, health.issues)], indent=" ")
-            click.echo("}")
+            stream = _JsonRun(dry_run)
+            stream.close(_build(runtime, through.date(), dry_run, stream.add))
         else:
-            _say_run(streamed, day, dry_run, writer.batch_id)
-            for warning in [*plan.warnings, *map(str, health.issues)]:
-                click.echo(f"Warning: {warning}", err=True)
-        if dry_run:
-            session.rollback()
+            summary = BilltoSummary()
+            _say_built(_build(runtime, through.date(), dry_run, summary.add), summary)
 
 
-@contextmanager
-def _building_alone(runtime: Runtime, dry_run: bool) -> Iterator[None]:
-    """Hold the batch-building lock from before the plan is read until after its commit.
+def _build(
+    runtime: Runtime, day: dt.date, dry_run: bool, take: Callable[[Document], None]
+) -> BuiltBatch:
+    """Build the batch, each document to ``take``, with a progress bar on a terminal."""
+    with progress("Building invoices") as step:
 
-    Two runs at once would read the same pending installments and both claim
-    them; the second would fail on the claims' key half-way through. The
-    lock is taken without waiting: a run that finds it taken says so and
-    writes nothing. A dry run writes nothing and needs no lock.
+        def on_document(document: Document, planned: int) -> None:
+            take(document)
+            step(planned)
+
+        return batches.build_batch(runtime, day, dry_run=dry_run, on_document=on_document)
+
+
+class _JsonRun:
+    """``invoice run --json``, written document by document as the batch is built.
+
+    The batch id heads the object, and is known once the first document is
+    written (every document carries it); an empty run ends with its own.
     """
-    if dry_run:
-        yield
-        return
-    lock = RunLock(runtime.engine, BATCH_LOCK)
-    holder = lock.try_acquire()
-    if holder is not None:
-        raise NeedsUserAction(
-            "batch_being_built",
-            f"A draft batch is being built by another `backoffice invoice run` ({holder}).",
-            "Wait for it to finish and review its batch (`backoffice invoice list`); run "
-            "again only for what it left out.",
-        )
-    try:
-        yield
-    finally:
-        lock.release()
+
+    def __init__(self, dry_run: bool) -> None:
+        self.dry_run = dry_run
+        self.count = 0
+
+    def add(self, document: Document) -> None:
+        if not self.count:
+            self._head(document.batch_id)
+        click.echo(",\n" if self.count else "\n", nl=False)
+        click.echo(" " + json.dumps(document.as_dict(), ensure_ascii=False), nl=False)
+        self.count += 1
+
+    def close(self, built: BuiltBatch) -> None:
+        if not self.count:
+            self._head(built.batch_id)
+        click.echo("\n ]" if self.count else "]", nl=False)
+        click.echo(',\n "warnings": ', nl=False)
+        write_json_list(built.warnings, indent=" ")
+        click.echo("}")
+
+    def _head(self, batch_id: int | None) -> None:
+        click.echo(f'{{"batch_id": {json.dumps(batch_id)}, '
+                   f'"dry_run": {json.dumps(self.dry_run)},\n "invoices": [', nl=False)  # fmt: skip
 
 
-def _checked(documents: Iterable[DraftDocument], health: HealthCheck) -> Iterator[DraftDocument]:
-    for page in pages(documents, CHECK_PAGE):
-        health.check(page)
-        yield from page
+def _say_built(built: BuiltBatch, summary: BilltoSummary) -> None:
+    if built.documents:
+        show(summary.finished())
+    show(_run_summary(built))
+    for warning in built.warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
-def _json_id(value: int | None) -> str:
-    return "null" if value is None else str(value)
-
-
-def _say_run(
-    documents: Iterable[DraftDocument], day: dt.date, dry_run: bool, batch_id: int | None
-) -> None:
-    count = 0
-    for document in documents:
-        count += 1
-        what = "Credit memo" if document.kind == DocumentKind.CREDIT_MEMO else "Invoice"
-        click.echo(
-            f"  {what} Billto {document.billto_id} {document.invoice_date} "
-            f"{document.terms_code} {document.total} {document.currency} "
-            f"({len(document.lines)} line(s))"
-        )
-    if not count:
-        click.echo(f"Nothing is pending through {day}.")
-    elif dry_run:
-        click.echo(f"Would build {count} document(s) through {day}.")
-    else:
-        click.echo(f"Built draft batch {batch_id} with {count} document(s) through {day}.")
+def _run_summary(built: BuiltBatch) -> str:
+    if not built.documents:
+        return f"Nothing is pending through {built.through}."
+    if built.dry_run:
+        return f"Would build {built.documents} document(s) through {built.through}."
+    return (
+        f"Built draft batch {built.batch_id} with {built.documents} document(s) through "
+        f"{built.through}. Review it (`backoffice invoice list --batch {built.batch_id}`), "
+        f"then `backoffice invoice approve {built.batch_id}`."
+    )
 
 
 @invoice.command("approve")
@@ -179,37 +150,37 @@ def invoice_approve(batch_id: int, as_json: bool) -> None:
     person.
     """
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        approval = approve_batch(session, batch_id, billto_lookup(runtime), now=utc_now(),
-                                 extra_checks=mapping_checks(runtime, session))  # fmt: skip
-    with runtime.transaction() as session:
-        if as_json:
-            write_json_list(iter_documents(session, batch_id=batch_id))
-            click.echo()
-        else:
-            _say_approved(session, batch_id, approval.approved)
-    if approval.held_batch_id is not None:
+    with _told_where(
+        batch_not_found=LIST_BATCHES,
+        batch_not_draft=f"Nothing to do; `backoffice invoice list --batch {batch_id}` shows "
+        "its invoices.",
+    ):
+        approved = batches.approve_batch(runtime, batch_id)
+    if as_json:
+        write_json_list(d.as_dict() for d in documents.iter_documents(runtime, batch_id=batch_id))
+        click.echo()
+    else:
+        _say_approved(approved)
+    if approved.held_batch_id is not None:
         raise NeedsUserAction(
             "documents_held",
-            f"{approval.held} document(s) of batch "
-            f"{batch_id} were held back, still drafts, in batch {approval.held_batch_id}.",
-            f"Fix each one listed, then `backoffice invoice approve {approval.held_batch_id}` "
-            f"(or `backoffice invoice discard {approval.held_batch_id}`).",
-            issues=list(approval.issues),
+            f"{approved.held} document(s) of batch "
+            f"{batch_id} were held back, still drafts, in batch {approved.held_batch_id}.",
+            f"Fix each one listed, then `backoffice invoice approve {approved.held_batch_id}` "
+            f"(or `backoffice invoice discard {approved.held_batch_id}`).",
+            issues=approved.issues,
         )
 
 
-def _say_approved(session: Session, batch_id: int, count: int) -> None:
-    numbers = session.execute(
-        select(Invoice.kind, Invoice.number).where(Invoice.batch_id == batch_id)
-        .order_by(Invoice.id)
-    ).all()  # fmt: skip
-    click.echo(f"Approved batch {batch_id}: {count} document(s).")
-    for kind in DocumentKind:
-        taken = [number for k, number in numbers if k == kind]
-        if taken:
-            span = taken[0] if len(taken) == 1 else f"{taken[0]} … {taken[-1]}"
-            click.echo(f"  {len(taken)} {SEQUENCES[kind].label}(s): {span}")
+def _say_approved(approved: ApprovedBatch) -> None:
+    show(f"Approved batch {approved.batch_id}: {approved.approved} document(s).")
+    if not approved.numbers:
+        return
+    table = new_table([Column("Numbered"), Column("Count", is_amount=True),
+                       Column("First"), Column("Last")])  # fmt: skip
+    for given in approved.numbers:
+        table.add_row(f"{given.label}s", str(given.count), given.first, given.last)
+    show(table)
 
 
 @invoice.command("list")
@@ -218,79 +189,66 @@ def _say_approved(session: Session, batch_id: int, count: int) -> None:
 def invoice_list(batch: int | None, as_json: bool) -> None:
     """Invoices and credit memos with lines and lineage."""
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        documents = iter_documents(session, batch_id=batch)
-        if as_json:
-            write_json_list(documents)
-            click.echo()
-            return
-        for document in documents:
-            credits = f" credits {document['credits']}" if document["credits"] else ""
-            click.echo(
-                f"{document['number'] or '(draft)'} {document['kind']}{credits} batch "
-                f"{document['batch_id']} Billto {document['billto_id']} "
-                f"{document['invoice_date']} due {document['due_date']} {document['total']} "
-                f"{document['currency']} {document['status']} balance {document['balance']}"
-            )
+    found = documents.iter_documents(runtime, batch_id=batch)
+    if as_json:
+        write_json_list(document.as_dict() for document in found)
+        click.echo()
+        return
+    listed = DocumentList()
+    for document in found:
+        listed.add(document)
+    if not listed.count:
+        where = f" in batch {batch}" if batch is not None else ""
+        show_empty(f"There are no invoices or credit memos{where}.")
+        return
+    listed.finish()
+    if listed.has_drafts:
+        show("A draft has no number yet: show one with `backoffice invoice show --draft ID`.")
 
 
 @invoice.command("show")
-@click.argument("number")
+@click.argument("number", required=False)
+@click.option("--draft", "draft_id", type=int, help="Show the draft with this id (as listed).")
 @click.option("--json", "as_json", is_flag=True)
-def invoice_show(number: str, as_json: bool) -> None:
-    """One invoice or credit memo with its lines and lineage."""
+def invoice_show(number: str | None, draft_id: int | None, as_json: bool) -> None:
+    """One invoice or credit memo (by NUMBER, or a draft by --draft ID) with lines and lineage."""
+    if (number is None) == (draft_id is None):
+        raise click.UsageError("Give either NUMBER or --draft ID.")
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        document = find_document(session, number)
-    if document is None:
-        raise NeedsUserAction(
-            "invoice_not_found",
-            f"There is no invoice or credit memo {number}.",
-            "Run `backoffice invoice list` to see the numbers.",
+    with _told_where(invoice_not_found=LIST_NUMBERS, draft_not_found=LIST_NUMBERS):
+        document = (
+            documents.show_document(runtime, number)
+            if number is not None
+            else documents.show_document_by_id(runtime, draft_id or 0)
         )
     if as_json:
-        print_json(document)
+        print_json(document.as_dict())
         return
-    what = "Credit memo" if document["kind"] == DocumentKind.CREDIT_MEMO else "Invoice"
-    credits = f" crediting {document['credits']}" if document["credits"] else ""
-    click.echo(
-        f"{what} {document['number']}{credits} for Billto {document['billto_id']}, "
-        f"{document['invoice_date']} due {document['due_date']} ({document['terms']}), "
-        f"{document['total']} {document['currency']}, {document['status']}, "
-        f"balance {document['balance']}"
-    )
-    for reason in (document["memo"], document["void_reason"]):
-        if reason:
-            click.echo(f"  Reason: {reason}")
-    for line in document["lines"]:
-        lineage = (
-            f" (fee {line['fee_id']} installment {line['seq']}, "
-            f"{line['source_type']} {line['source_id']})"
-            if line["fee_id"]
-            else ""
-        )
-        click.echo(f"  {line['product_code']}: {line['description']} — {line['amount']}{lineage}")
+    show(document_card(document))
 
 
 @invoice.command("export")
 @click.argument("batch_id", type=int)
-@click.option("--format", "file_format", type=click.Choice(["csv", "qbo-csv"]), required=True)
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(exports.FORMATS), required=True)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
-    """The batch as a file for manual import."""
+    """The batch as a file for manual import; - as FILE writes it to standard output.
+
+    QuickBooks imports at most 100 invoices per file: a larger batch in
+    qbo-csv is written as FILE's name plus -1, -2, ... (batch.csv: batch-1.csv,
+    batch-2.csv), each file whole invoices with its header row.
+    """
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        batch_to_export(session, batch_id, file_format)
-        customers: dict[int, str] = {}
-        if file_format == "qbo-csv":
-            of_batch = select(Invoice.billto_id).where(Invoice.batch_id == batch_id)
-            ids = set(session.scalars(of_batch))
-            customers = {i: b.name for i, b in billto_lookup(runtime)(ids).items()}
-        buffer = io.StringIO(newline="")
-        exported = export_batch(session, batch_id, file_format, buffer, customers=customers)
-    with file.open("w", encoding="utf-8", newline="") as out:
-        out.write(buffer.getvalue())
-    click.echo(f"Wrote {exported.rows} line(s) of batch {batch_id} to {file} ({file_format}).")
+    approve = f"Approve it first (`backoffice invoice approve {batch_id}`), then export it, "
+    with _told_where(
+        unknown_batch=LIST_BATCHES,
+        batch_not_approved=approve + "or export the draft with --format csv.",
+    ):
+        exported = exports.export(runtime, batch_id, file_format)
+    if str(file) == STDOUT:
+        _export_to_stdout(exported)
+    else:
+        _export_to_files(exported, file)
     if exported.credit_memos_left_out:
         click.echo(
             f"{exported.credit_memos_left_out} credit memo(s) left out: QuickBooks' import "
@@ -299,14 +257,53 @@ def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
         )
 
 
+def _export_to_stdout(exported: ExportedBatch) -> None:
+    if len(exported.files) > 1:
+        raise NeedsUserAction(
+            "export_needs_files",
+            f"Batch {exported.batch_id} has more invoices than QuickBooks imports from one "
+            f"file ({exports.QBO_INVOICES_PER_FILE}), so it is written as "
+            f"{len(exported.files)} files.",
+            "Give a file name instead of -, e.g. batch.csv (written as batch-1.csv, ...).",
+        )
+    click.echo(exported.files[0].text, nl=False)
+    show_on_stderr(f"Wrote {exported.rows} line(s) of batch {exported.batch_id} "
+                   f"({exported.file_format}).")  # fmt: skip
+
+
+def _export_to_files(exported: ExportedBatch, file: Path) -> None:
+    split = len(exported.files) > 1
+    paths = [
+        file.with_name(f"{file.stem}-{part}{file.suffix}") if split else file
+        for part in range(1, len(exported.files) + 1)
+    ]
+    for path, written in zip(paths, exported.files, strict=True):
+        with path.open("w", encoding="utf-8", newline="") as out:
+            out.write(written.text)
+    if not split:
+        show(f"Wrote {exported.rows} line(s) of batch {exported.batch_id} to {file} "
+             f"({exported.file_format}).")  # fmt: skip
+        return
+    show(f"Wrote {exported.rows} line(s) of batch {exported.batch_id} ({exported.file_format}) "
+         f"as {len(paths)} files of at most {exports.QBO_INVOICES_PER_FILE} invoices, "
+         "the most QuickBooks imports from one file:")  # fmt: skip
+    table = new_table([Column("File"), Column("Invoices", is_amount=True)])
+    for path, written in zip(paths, exported.files, strict=True):
+        table.add_row(str(path), str(written.documents))
+    show(table)
+
+
 @invoice.command("discard")
 @click.argument("batch_id", type=int)
 def invoice_discard(batch_id: int) -> None:
     """Throw a draft batch away; its installments return to pending."""
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        dropped = discard_batch(session, batch_id)
-    click.echo(f"Discarded draft batch {batch_id} ({dropped} document(s)).")
+    with _told_where(
+        batch_not_draft="Only a draft batch can be discarded; an approved invoice is voided "
+        "(`backoffice invoice void`) or corrected by a credit memo (`backoffice invoice credit`)."
+    ):
+        discarded = batches.discard_batch(runtime, batch_id)
+    show(f"Discarded draft batch {batch_id} ({discarded.documents} document(s)).")
 
 
 @invoice.command("credit")
@@ -324,30 +321,34 @@ def invoice_credit(
 ) -> None:
     """Issue a credit memo against invoice NUMBER (all or part of it)."""
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        memo = issue_credit(session, number, amount, reason, now=utc_now(), fee_id=fee_id)
-    with runtime.transaction() as session:
-        document = find_document(session, memo)
+    with _told_where(
+        invoice_not_found=LIST_NUMBERS,
+        not_creditable="Credit the invoice itself (`backoffice invoice list` shows the numbers).",
+    ):
+        memo = corrections.issue_credit(runtime, number, amount, reason, fee_id=fee_id)
     if as_json:
-        print_json(document)
+        print_json(memo.as_dict())
         return
-    assert document is not None
-    click.echo(
-        f"Issued credit memo {memo} for {document['total']} {document['currency']} "
-        f"against {number}."
-    )
+    show(f"Issued credit memo {memo.number} against {number}:", document_card(memo))
 
 
 @invoice.command("void")
 @click.argument("number")
 @click.option("--reason", required=True, help="Why; it is kept on the voided document.")
 def invoice_void(number: str, reason: str) -> None:
-    """Void an approved invoice or credit memo that has not been posted."""
+    """Void an approved invoice or credit memo that has not been posted (again: nothing to do)."""
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        returned = void_document(session, number, reason, now=utc_now())
-    click.echo(
-        f"Voided {number}; {returned} installment(s) are pending again "
+    with _told_where(
+        invoice_not_found=LIST_NUMBERS,
+        posted=f"Correct it with a credit memo (`backoffice invoice credit {number} --amount A "
+        "--reason R`).",
+    ):
+        voided = corrections.void_document(runtime, number, reason)
+    if voided.was_already_voided:
+        show(f"{number} was already voided ({voided.reason}); nothing changed.")
+        return
+    show(
+        f"Voided {number}; {voided.installments_returned} installment(s) are pending again "
         "(`backoffice realize` recomputes their fees before they are invoiced)."
     )
 
@@ -361,9 +362,8 @@ def invoice_void(number: str, reason: str) -> None:
 )  # fmt: skip
 def invoice_numbering(credit_memos: bool, prefix: str | None, next_value: int | None) -> None:
     """Show or set a document number sequence (numbers are never reused)."""
-    kind = DocumentKind.CREDIT_MEMO if credit_memos else DocumentKind.INVOICE
     runtime = current_runtime().require_current_schema()
-    with runtime.transaction() as session:
-        sequence = configure_numbering(session, kind, prefix=prefix, next_value=next_value)
-        shown = format_number(sequence, sequence.next_value)
-    click.echo(f"The next {SEQUENCES[kind].label} number is {shown}.")
+    sequence = numbering.set_numbering(
+        runtime, credit_memos=credit_memos, prefix=prefix, next_value=next_value
+    )
+    show(f"The next {sequence.label} number is {sequence.next_number}.")

@@ -9,13 +9,26 @@ here: it keeps the contract's shapes.
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 
 from rich import box
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, RenderableType
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from billing.money import minor_unit, quantize
@@ -55,26 +68,95 @@ def totals_by_currency(amounts: Iterable[tuple[Decimal | str, str]]) -> dict[str
 
 
 def add_total_rows(
-    table: Table, totals: dict[str, Decimal], *, label_column: int, amount_column: int
+    table: Table,
+    totals: dict[str, Decimal],
+    *,
+    label_column: int,
+    amount_column: int,
+    more_totals: Mapping[int, Mapping[str, Decimal]] | None = None,
 ) -> None:
-    """One "Total <currency>" row per currency under the rows of ``table``."""
+    """One "Total <currency>" row per currency under the rows of ``table``.
+
+    ``more_totals`` gives other amount columns' totals by column index (a
+    balance beside a total), in the same currencies.
+    """
     width = len(table.columns)
     for position, (currency, total) in enumerate(totals.items()):
         cells = [""] * width
         cells[label_column] = f"Total {currency}"
         cells[amount_column] = money_text(total, currency)
+        for column, column_totals in (more_totals or {}).items():
+            cells[column] = money_text(column_totals.get(currency, Decimal(0)), currency)
         table.add_row(*cells, end_section=False, style="bold")
         if position == 0:
             table.rows[-2 if len(table.rows) > 1 else -1].end_section = True
 
 
-def show(*renderables: object) -> None:
-    """Print tables or text to standard output, wide enough never to wrap a row."""
-    console = Console(soft_wrap=False, width=max(Console().width, 160), highlight=False)
+MIN_WIDTH = 160  # columns every table may use, even on a narrow terminal or in a pipe
+MAX_WIDTH = 1000  # a bound on how wide a table of very long descriptions grows
+COLUMN_SPACING = 3  # a column's padding either side and its separator, at most
+
+
+def show(*renderables: RenderableType) -> None:
+    """Print tables or text to standard output, wide enough never to wrap a row.
+
+    Text is printed as it is: a description or reason holding square brackets
+    is data, never console markup (which would hide it, or fail on it).
+    """
+    needed = max((_width_wanted(r) for r in renderables), default=0)
+    width = min(max(Console().width, MIN_WIDTH, needed), MAX_WIDTH)
+    console = Console(soft_wrap=False, width=width, highlight=False, markup=False)
     for renderable in renderables:
         console.print(renderable)
+
+
+def _width_wanted(renderable: RenderableType) -> int:
+    """How wide ``renderable`` is unwrapped; a table's from its cells' lengths.
+
+    Rich measures a table by rendering every cell, which doubles the time of
+    printing a table of thousands of rows; the cells' text lengths plus each
+    column's padding and separator bound its width as well.
+    """
+    if isinstance(renderable, Table):
+        return sum(width + COLUMN_SPACING for width in column_widths(renderable))
+    return Console(width=MAX_WIDTH, markup=False).measure(renderable).maximum
+
+
+def column_widths(table: Table) -> list[int]:
+    """Each column's widest text, header included (what it takes never to wrap)."""
+    return [
+        max(cell_len(str(cell)) for cell in chain([column.header], column.cells))
+        for column in table.columns
+    ]
 
 
 def show_empty(sentence: str) -> None:
     """Say plainly that there is nothing to list (a blank output reads as a failure)."""
     show(sentence)
+
+
+def show_on_stderr(sentence: str) -> None:
+    """A sentence on standard error: for notes beside data written to standard output."""
+    Console(stderr=True, soft_wrap=True, highlight=False, markup=False).print(sentence)
+
+
+@contextmanager
+def progress(description: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr with a count and an ETA; ``step(total)`` counts one item.
+
+    Shown only when stderr is a terminal: a log file or a pipe gets no bar,
+    and standard output (where ``--json`` goes) never does. Until the first
+    step gives the total, the bar pulses.
+    """
+    if not sys.stderr.isatty():
+        yield lambda _total: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def step(total: int) -> None:
+            bar.update(task, total=total, advance=1)
+
+        yield step

@@ -88,9 +88,9 @@ class BatchJustBuilt(NeedsUserAction):
     def __init__(self) -> None:
         super().__init__(
             "batch_just_built",
-            "Another `backoffice invoice run` has just built a batch with some of the same "
+            "Another invoice run has just built a batch with some of the same "
             "installments; nothing of this run was kept.",
-            "Review that batch (`backoffice invoice list`), then run again for what it left out.",
+            "Review that batch, then run again for what it left out.",
         )
 
 
@@ -193,7 +193,7 @@ def approve_batch(
             raise
         raise NeedsUserAction(
             "approval_interrupted",
-            f"Batch {batch_id} was not approved: `backoffice realize` was changing its "
+            f"Batch {batch_id} was not approved: a realize run was changing its "
             "installments at the same moment.",
             "Approve the batch again; nothing was approved or numbered.",
         ) from error
@@ -245,7 +245,7 @@ def _claim_draft(session: Session, batch_id: int, now: dt.datetime) -> None:
         raise NeedsUserAction(
             "batch_not_found",
             f"There is no batch {batch_id}.",
-            "Run `backoffice invoice list` to see the batches.",
+            "Check the batch id against the list of invoices.",
         )
     claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         update(InvoiceBatch)
@@ -257,7 +257,7 @@ def _claim_draft(session: Session, batch_id: int, now: dt.datetime) -> None:
         raise NeedsUserAction(
             "batch_not_draft",
             f"Batch {batch_id} is not a draft (already approved or discarded).",
-            "Nothing to do; `backoffice invoice list --batch` shows its invoices.",
+            "Nothing to do; the batch's invoices are listed with their numbers.",
         )
 
 
@@ -362,7 +362,7 @@ def discard_batch(session: Session, batch_id: int) -> int:
             "batch_not_draft",
             f"Batch {batch_id} is not a draft batch.",
             "Only a draft batch can be discarded; an approved invoice is voided "
-            "(`backoffice invoice void`) or corrected by a credit memo.",
+            "or corrected by a credit memo.",
         )
     documents = select(Invoice.id).where(Invoice.batch_id == batch_id)
     session.execute(delete(InstallmentClaim).where(InstallmentClaim.invoice_id.in_(documents)))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -68,7 +69,7 @@ def issue_credit(
             "not_creditable",
             f"{number} is a {invoice.status} {invoice.kind.replace('_', ' ')}; only an approved "
             "invoice can be credited.",
-            "Credit the invoice itself (`backoffice invoice list` shows the numbers).",
+            "Credit the invoice itself (the list of invoices shows the numbers).",
         )
     reason = _required_reason(reason, "credit")
     if amount <= 0 or quantize(amount, invoice.currency) != amount:
@@ -187,8 +188,21 @@ def _lock_document(session: Session, number: str) -> None:
     )  # fmt: skip
 
 
-def void_document(session: Session, number: str, reason: str, *, now: dt.datetime) -> int:
-    """Void an approved, unposted document; returns how many installments it gave back.
+@dataclass(frozen=True)
+class VoidOutcome:
+    """What voiding did: the installments it gave back, or nothing (it was voided already).
+
+    ``void_reason`` is the reason kept on the document: this void's, or the
+    earlier void's when it was voided already.
+    """
+
+    installments_returned: int
+    void_reason: str
+    was_already_voided: bool = False
+
+
+def void_document(session: Session, number: str, reason: str, *, now: dt.datetime) -> VoidOutcome:
+    """Void an approved, unposted document; idempotent: a voided one is left as it is.
 
     Under the document's write lock (``_lock_document``): of two voids at
     once the second finds it voided, and a credit by hand issued at the same
@@ -199,13 +213,12 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
     document = _document(session, number)
     reason = _required_reason(reason, "void")
     if document.status == InvoiceStatus.VOIDED:
-        raise NeedsUserAction("already_voided", f"{number} is already voided.", "Nothing to do.")
+        return VoidOutcome(0, document.void_reason or "", was_already_voided=True)
     if document.status != InvoiceStatus.APPROVED:
         raise NeedsUserAction(
             "posted",
             f"{number} is {document.status}: it has reached the accounting system.",
-            f"Correct it with a credit memo (`backoffice invoice credit {number} --amount A "
-            "--reason R`).",
+            "Correct it with a credit memo.",
         )
     live = [n or "a draft credit memo" for n, _s, _t in credits_against(session, document.id)]
     if live:
@@ -223,7 +236,7 @@ def void_document(session: Session, number: str, reason: str, *, now: dt.datetim
     document.voided_at = now
     document.balance = Decimal(0)
     session.flush()
-    return returned
+    return VoidOutcome(returned, reason)
 
 
 def _refuse_if_counted_on(session: Session, memo: Invoice) -> None:
@@ -266,7 +279,7 @@ def _refuse_if_counted_on(session: Session, memo: Invoice) -> None:
             f"{memo.number} was counted on by {', '.join(counting)}: a fell-off fee was "
             "credited only what the credits by hand left of the invoice.",
             f"Void {', '.join(counting)} first (or discard its draft batch), then {memo.number}; "
-            "`backoffice realize` and `backoffice invoice run` then credit the fee in full.",
+            "the next realize and invoice run then credit the fee in full.",
         )
 
 
@@ -336,7 +349,7 @@ def _document(session: Session, number: str) -> Invoice:
         raise NeedsUserAction(
             "invoice_not_found",
             f"There is no invoice or credit memo {number}.",
-            "Run `backoffice invoice list` to see the numbers.",
+            "Check the number against the list of invoices.",
         )
     return document
 

@@ -263,8 +263,8 @@ def cut_installment(session: Session, installment_id: int, was: Decimal,
         raise NeedsUserAction(
             "installment_changed",
             f"Installment {installment_id} changed while the batch was being built "
-            "(`backoffice realize` ran at the same time).",
-            "Run `backoffice invoice run` again.",
+            "(realize ran at the same time).",
+            "Build the batch again.",
         )
     fee_id, day = session.execute(
         select(installment.fee_id, installment.effective_date)

@@ -144,6 +144,9 @@ class _Credited:
 class BatchPlan:
     """The documents due through a date; ``warnings`` fill in as they are read.
 
+    ``planned`` is how many documents the plan holds, known once the first
+    one is read (before that, None): what a progress display counts toward.
+
     A plan for writing (``cuts_installments``) cuts a reduction spread over
     several invoices into one installment per credit memo as it plans it; a
     dry run's plan writes nothing and shows the pieces on one installment.
@@ -158,6 +161,7 @@ class BatchPlan:
         self.through = through
         self.page_size = page_size
         self.warnings: list[str] = []
+        self.planned: int | None = None
         self.credited: dict[int, _Credited] = {}
 
     def documents(self) -> Iterator[DraftDocument]:
@@ -176,6 +180,7 @@ class BatchPlan:
         dues += self._fall_off_credits(fell_off, rooms)
         dues.sort(key=lambda d: d.key)
         groups = [(key, list(items)) for key, items in groupby(dues, key=lambda d: d.key)]
+        self.planned = len(groups)
         for page in pages(groups, self.page_size):
             details = self._details([d.installment_id for _, items in page for d in items])
             for key, items in page:
@@ -229,11 +234,11 @@ class BatchPlan:
             elif row.amount < 0:
                 negatives.append(row)
         self.warnings.extend(
-            f"fee {fee_id} is held: its ATS event is blocked (see `backoffice fees blocked`)"
+            f"fee {fee_id} is held: its ATS event is blocked (listed with the blocked events)"
             for fee_id in sorted(held_blocked)
         )
         self.warnings.extend(
-            f"fee {fee_id} is held: an invoice of it was voided, so `backoffice realize` "
+            f"fee {fee_id} is held: an invoice of it was voided, so the next realize "
             "recomputes it first"
             for fee_id in sorted(held_recheck)
         )
@@ -293,7 +298,7 @@ class BatchPlan:
             self.warnings.append(
                 f"fee {fee_id}: {covered} {currency} of its reduction is already credited by a "
                 "credit memo issued by hand on its invoice, so it is not credited again; void "
-                "that credit memo (`backoffice invoice void`) to have it credited automatically"
+                "that credit memo to have it credited automatically"
             )
         if held == covered:
             return
@@ -306,8 +311,7 @@ class BatchPlan:
         self.warnings.append(
             f"fee {fee_id}: {held - covered} {currency} of its reduction finds nothing left to "
             "credit on its invoices (their credit memos already credit them in full): it "
-            "waits; check the fee's credit memos (`backoffice fees list`, `backoffice invoice "
-            "show`) and void any credited in error"
+            "waits; check the fee's credit memos and void any credited in error"
         )
 
     def _fell_off_installments(self) -> list[Any]:
@@ -372,8 +376,8 @@ class BatchPlan:
             self.warnings.append(
                 f"{where}: {quantize(missing, row.currency)} {row.currency} of its credit finds "
                 f"nothing left on {number} (its credit memos already credit it in full), so it "
-                "is not credited; if one of them was issued in error, discard this batch "
-                "(`backoffice invoice discard`), void that credit memo and run the invoices again"
+                "is not credited; if one of them was issued in error, discard this batch, "
+                "void that credit memo and run the invoices again"
             )
 
     def _credit_key(self, invoice_id: int, day: dt.date) -> GroupKey:

@@ -197,7 +197,7 @@ class HealthCheck:
             issues.append(HealthIssue(
                 name, "total",
                 f"the total is {document.total}: a document must be for a positive amount; "
-                "discard the batch and run `backoffice realize` before invoicing again",
+                "discard the batch and realize the fees again before invoicing",
             ))  # fmt: skip
         return issues
 
@@ -240,7 +240,7 @@ def stale_lines(session: Session, batch_id: int) -> list[HealthIssue]:
             f"{what} for Billto {row.billto_id} dated {row.invoice_date}",
             f"fee {row.fee_id} installment {row.seq}",
             f"changed after the batch was built (now {row.status}, {row.now}): discard the "
-            "batch (`backoffice invoice discard`) and run the invoices again",
+            "batch and run the invoices again",
             row.id,
         ))  # fmt: skip
     return issues
@@ -290,8 +290,8 @@ def over_credited(session: Session, batch_id: int) -> list[HealthIssue]:
         issues.append(HealthIssue(
             f"credit memos for invoice {number}", "total",
             f"together with the invoice's other credit memos they credit {credits} of an "
-            f"invoice of {total}: void a credit memo of it (`backoffice invoice void`) or "
-            "discard this batch and check the fee's changes (`backoffice fees list`)",
+            f"invoice of {total}: void a credit memo of it, or discard this batch and check "
+            "the fee's changes",
             memo_id,
         ))  # fmt: skip
     return issues

@@ -49,6 +49,13 @@ class DocumentLike(Protocol):
 
 def iter_documents(session: Session, *, batch_id: int | None = None) -> Iterator[dict[str, Any]]:
     """Every document (of one batch, if given) with its lines, in id order."""
+    return (document for _id, document in iter_documents_by_id(session, batch_id=batch_id))
+
+
+def iter_documents_by_id(
+    session: Session, *, batch_id: int | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every document as ``iter_documents`` gives it, beside its id (how a draft is named)."""
     after = 0
     while True:
         query = _documents().where(Invoice.id > after).order_by(Invoice.id).limit(PAGE)
@@ -59,18 +66,31 @@ def iter_documents(session: Session, *, batch_id: int | None = None) -> Iterator
             return
         lines = _lines_of(session, [row.Invoice.id for row in rows])
         for row in rows:
-            yield document_as_dict(row.Invoice, row.credits, lines[row.Invoice.id])
+            yield row.Invoice.id, document_as_dict(row.Invoice, row.credits, lines[row.Invoice.id])
         after = rows[-1].Invoice.id
         session.expunge_all()  # keep one page of documents in the session at a time
 
 
 def find_document(session: Session, number: str) -> dict[str, Any] | None:
     """One invoice or credit memo by its number, or None."""
-    row = session.execute(_documents().where(Invoice.number == number)).one_or_none()
+    found = locate_document(session, number=number)
+    return None if found is None else found[1]
+
+
+def locate_document(
+    session: Session, *, number: str | None = None, document_id: int | None = None
+) -> tuple[int, dict[str, Any]] | None:
+    """One document by its number or by its id (a draft's only name), beside its id; or None."""
+    query = _documents()
+    if number is not None:
+        query = query.where(Invoice.number == number)
+    if document_id is not None:
+        query = query.where(Invoice.id == document_id)
+    row = session.execute(query).one_or_none()
     if row is None:
         return None
     lines = _lines_of(session, [row.Invoice.id])
-    return document_as_dict(row.Invoice, row.credits, lines[row.Invoice.id])
+    return row.Invoice.id, document_as_dict(row.Invoice, row.credits, lines[row.Invoice.id])
 
 
 def _documents() -> Any:  # a Select of (Invoice, credited number)

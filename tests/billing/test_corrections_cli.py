@@ -157,7 +157,17 @@ def test_void_returns_installments_and_they_are_invoiced_again(realized, runner)
     assert (again["number"], again["invoice_date"], again["total"]) == (
         "INV-000003", "2023-10-08", "12500.00",
     )  # fmt: skip
-    assert runner("invoice", "void", "INV-000002", "--reason", "x").exit_code == 1
+
+
+def test_voiding_a_voided_document_says_so_and_changes_nothing(realized, runner):
+    approve_through(runner, "2023-12-31")
+    assert runner("invoice", "void", "INV-000002", "--reason", "sent twice").exit_code == 0
+
+    again = runner("invoice", "void", "INV-000002", "--reason", "another reason")
+
+    assert again.exit_code == 0, again.output
+    assert "INV-000002 was already voided (sent twice); nothing changed." in again.stdout
+    assert document(runner, "INV-000002")["void_reason"] == "sent twice"
 
 
 def test_void_after_a_salary_cut_lays_the_fee_out_again(realized, runner):

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from billing.invoicing import export
 from billing.invoicing.csv_cells import spreadsheet_safe
-from billing.invoicing.export import CSV_COLUMNS, QBO_COLUMNS, write_csv
+from billing.invoicing.export import CSV_COLUMNS, QBO_COLUMNS, write_csv, write_qbo_csv
 
 # The storage layer is not the subject here: one test runs on every database, the rest on SQLite.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -51,7 +53,7 @@ def test_approved_batch_exports_for_quickbooks(approved, tmp_path):
     result = approved("invoice", "export", "1", "--format", "qbo-csv", str(target))
 
     assert result.exit_code == 0, result.output
-    assert "Wrote 2 line(s)" in result.stdout
+    assert f"Wrote 2 line(s) of batch 1 to {target} (qbo-csv)." in result.stdout
     described = description(approved)
     assert read_rows(target) == [
         list(QBO_COLUMNS),
@@ -206,3 +208,67 @@ def test_every_text_cell_starting_like_a_formula_is_quoted_but_amounts_stay_numb
 )
 def test_spreadsheet_safe_quotes_formulas_only(value, cell):
     assert spreadsheet_safe(value) == cell
+
+
+@sqlite_only
+def test_qbo_csv_starts_a_new_file_every_100_invoices(db):
+    invoices = [a_document(kind="invoice", number=f"INV-{n:06d}", credits=None)
+                for n in range(1, 251)]  # fmt: skip
+    memo = a_document()
+    files: list[io.StringIO] = []
+
+    def new_file() -> io.StringIO:
+        files.append(io.StringIO(newline=""))
+        return files[-1]
+
+    with Session(db) as session:
+        exported = write_qbo_csv(session, [*invoices[:120], memo, *invoices[120:]],
+                                 {110: "Acme Engineering"}, new_file)  # fmt: skip
+
+    assert (exported.documents_per_file, exported.credit_memos_left_out) == ((100, 100, 50), 1)
+    rows = [list(csv.reader(io.StringIO(f.getvalue()))) for f in files]
+    assert [r[0] for r in rows] == [list(QBO_COLUMNS)] * 3
+    assert [(r[1][0], r[-1][0]) for r in rows] == [
+        ("INV-000001", "INV-000100"), ("INV-000101", "INV-000200"), ("INV-000201", "INV-000250"),
+    ]  # fmt: skip
+
+
+@sqlite_only
+def test_a_batch_too_large_for_one_quickbooks_file_is_written_as_numbered_files(
+    approved, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(export, "QBO_INVOICES_PER_FILE", 1)
+    target = tmp_path / "batch.csv"
+
+    result = approved("invoice", "export", "1", "--format", "qbo-csv", str(target))
+
+    assert result.exit_code == 0, result.output
+    first, second = tmp_path / "batch-1.csv", tmp_path / "batch-2.csv"
+    assert [row[0] for row in read_rows(first)] == ["InvoiceNo", "INV-000001"]
+    assert [row[0] for row in read_rows(second)] == ["InvoiceNo", "INV-000002"]
+    assert not target.exists()
+    assert "as 2 files" in result.stdout
+    assert str(first) in result.stdout and str(second) in result.stdout
+
+
+@sqlite_only
+@pytest.mark.parametrize("file_format", ["csv", "qbo-csv"])
+def test_export_to_dash_writes_the_file_to_standard_output(approved, file_format):
+    result = approved("invoice", "export", "1", "--format", file_format, "-")
+
+    assert result.exit_code == 0, result.output
+    header, *rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert header == list(CSV_COLUMNS if file_format == "csv" else QBO_COLUMNS)
+    assert [row[0] for row in rows] == ["INV-000001", "INV-000002"]
+    assert f"Wrote 2 line(s) of batch 1 ({file_format})." in result.stderr
+
+
+@sqlite_only
+def test_export_to_dash_of_more_than_one_quickbooks_file_is_refused(approved, monkeypatch):
+    monkeypatch.setattr(export, "QBO_INVOICES_PER_FILE", 1)
+
+    result = approved("invoice", "export", "1", "--format", "qbo-csv", "-")
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "Give a file name instead of -" in result.stderr

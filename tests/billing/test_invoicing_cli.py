@@ -16,6 +16,7 @@ from ats import tables
 from backoffice.errors import FatalError
 from billing.invoicing import batches as invoicing
 from billing.invoicing.models import Invoice, NumberSequence
+from cli.document_tables import DocumentList
 from tests.billing.realization_helpers import (
     insert_billto,
     insert_placement,
@@ -247,3 +248,102 @@ def test_crash_during_approval_leaves_the_batch_draft_and_no_number_used(
     assert {(i["status"], i["number"]) for i in listed} == {("draft", None)}
     approved = run_json(runner, "invoice", "approve", str(batch))
     assert [i["number"] for i in approved] == ["INV-000001", "INV-000002"]
+
+
+# Text output: the storage layer is not the subject, SQLite only.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@sqlite_only
+def test_run_sums_each_billto_by_name_in_the_currency_digits(realized, runner):
+    result = runner("invoice", "run", "--through", "2023-12-31")
+
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert ["Acme", "Engineering", "(110)", "USD", "2", "0", "25,000.00"] in rows
+    assert ["Total", "USD", "25,000.00"] in rows
+    assert "25000.0000" not in result.stdout and "None" not in result.stdout
+    assert "Built draft batch 1 with 2 document(s) through 2023-12-31." in result.stdout
+
+
+@sqlite_only
+def test_list_shows_each_document_with_its_lines_and_lineage(realized, runner):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+    run_json(runner, "invoice", "approve", str(batch))
+
+    listed = runner("invoice", "list").stdout
+
+    rows = [line.split() for line in listed.splitlines()]
+    assert [row[0] for row in rows if row and row[0].startswith("INV-")] == [
+        "INV-000001", "INV-000002",
+    ]  # fmt: skip
+    assert "STD_DH: Placement fee" in listed
+    assert "(fee 1, installment 2; placement 5001)" in listed
+    assert "2023-08-09" in listed and "Total USD" in listed
+
+
+@sqlite_only
+def test_credit_memos_count_against_the_total_and_voided_documents_not_at_all(realized, runner):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+    run_json(runner, "invoice", "approve", str(batch))
+    run_json(runner, "invoice", "credit", "INV-000001", "--amount", "500", "--reason", "typo")
+    assert runner("invoice", "void", "INV-000002", "--reason", "sent twice").exit_code == 0
+
+    listed = runner("invoice", "list").stdout
+
+    assert "-500.00" in listed
+    total_row = next(line for line in listed.splitlines() if "Total USD" in line)
+    assert total_row.split()[-2:] == ["12,000.00", "12,000.00"]
+
+
+@sqlite_only
+def test_an_empty_list_says_so(realized, runner):
+    result = runner("invoice", "list", "--batch", "9")
+
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "There are no invoices or credit memos in batch 9."
+
+
+@sqlite_only
+def test_a_draft_is_shown_by_the_id_the_list_gives_it(realized, runner):
+    run_json(runner, "invoice", "run", "--through", "2023-12-31")
+    assert "draft 2" in runner("invoice", "list").stdout
+
+    shown = runner("invoice", "show", "--draft", "2")
+    as_json = run_json(runner, "invoice", "show", "--draft", "2", "--json")
+
+    assert shown.exit_code == 0, shown.output
+    assert "Acme Engineering (110)" in shown.stdout and "on approval" in shown.stdout
+    assert "installment 2 of 2" in shown.stdout
+    assert (as_json["number"], as_json["status"], as_json["due_date"]) == (None, "draft", None)
+
+
+@sqlite_only
+def test_show_needs_a_number_or_a_draft_id_but_not_both(realized, runner):
+    assert runner("invoice", "show").exit_code == 2
+    assert runner("invoice", "show", "INV-000001", "--draft", "1").exit_code == 2
+    unknown = runner("invoice", "show", "--draft", "9")
+    assert unknown.exit_code == 1 and "backoffice invoice list" in unknown.stderr
+
+
+@sqlite_only
+def test_approval_says_which_numbers_it_gave(realized, runner):
+    batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
+
+    result = runner("invoice", "approve", str(batch))
+
+    assert "Approved batch 1: 2 document(s)." in result.stdout
+    assert "invoices       2   INV-000001   INV-000002" in result.stdout
+
+
+@sqlite_only
+def test_a_long_list_prints_page_by_page_under_one_header(realized, runner, monkeypatch):
+    monkeypatch.setattr(DocumentList, "PAGE", 1)
+    run_json(runner, "invoice", "run", "--through", "2023-12-31")
+
+    listed = runner("invoice", "list").stdout.splitlines()
+
+    heads = [line.split()[0] for line in listed if line.startswith(("Number", "draft"))]
+    assert heads == ["Number", "draft", "draft"]
+    totals = [line.split() for line in listed if "Total USD" in line]
+    assert totals == [["Total", "USD", "25,000.00", "25,000.00"]]

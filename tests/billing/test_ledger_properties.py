@@ -49,8 +49,8 @@ from backoffice.storage import create_database_engine
 from billing.invoicing.batches import approve_batch
 from billing.invoicing.models import Invoice, InvoiceBatch
 from billing.money import quantize
-from cli.invoices import billto_lookup
 from migrations.upgrade import upgrade_schema
+from services.documents import billto_lookup
 from services.realization import realize
 from tests.billing.ledger_invariants import (
     assert_ledger_consistent,
