@@ -9,16 +9,14 @@ those).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
 
-from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
 from cli.output import new_table, show, show_empty
-from cli.support import current_runtime, print_json
+from cli.support import current_runtime, print_json, told_where
 from services import connections as service
 from services.connections import ConnectionSummary, System
 
@@ -174,20 +172,12 @@ HINTS = {
 }
 
 
-@contextmanager
-def _command_wording(name: str, system: System | None = None) -> Iterator[None]:
+def _command_wording(name: str, system: System | None = None) -> AbstractContextManager[None]:
     """Re-word a service's action with the command that does it, where there is one."""
-    try:
-        yield
-    except NeedsUserAction as error:
-        hint = HINTS.get(error.code)
-        if hint is None:
-            raise
-        family = system.family if system is not None else ""
-        raise NeedsUserAction(
-            error.code, error.message, hint.format(name=name, family=family),
-            detail=error.detail, issues=error.issues,
-        ) from error  # fmt: skip
+    family = system.family if system is not None else ""
+    return told_where(
+        **{code: hint.format(name=name, family=family) for code, hint in HINTS.items()}
+    )
 
 
 def _required(value: str | None, option: str) -> str:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from backoffice.runtime import Runtime
 from cli.document_tables import BilltoSummary, DocumentList, document_card
 from cli.output import Column, new_table, progress, show, show_empty, show_on_stderr
 from cli.param_types import MONEY
-from cli.support import current_runtime, print_json, write_json_list
+from cli.support import current_runtime, print_json, told_where, write_json_list
 from services import batches, corrections, documents, exports, numbering
 from services.batches import ApprovedBatch, BuiltBatch
 from services.documents import Document
@@ -38,17 +37,6 @@ def invoice() -> None:
     """Invoice batches, invoices and credit memos."""
 
 
-@contextmanager
-def _told_where(**actions: str) -> Iterator[None]:
-    """Say where on the command line to do what a service's refusal asks, by its code."""
-    try:
-        yield
-    except NeedsUserAction as error:
-        if error.code in actions:
-            error.action = actions[error.code]
-        raise
-
-
 @invoice.command("run")
 @click.option(
     "--through", type=ISO_DATE, required=True,
@@ -61,7 +49,7 @@ def invoice_run(through: dt.datetime, dry_run: bool, as_json: bool) -> None:
     runtime = current_runtime().require_current_schema()
     action = ("Wait for it to finish and review its batch (`backoffice invoice list`); run "
               "again only for what it left out.")  # fmt: skip
-    with _told_where(
+    with told_where(
         batch_being_built=action,
         batch_just_built=action,
         installment_changed="Run `backoffice invoice run` again.",
@@ -150,7 +138,7 @@ def invoice_approve(batch_id: int, as_json: bool) -> None:
     person.
     """
     runtime = current_runtime().require_current_schema()
-    with _told_where(
+    with told_where(
         batch_not_found=LIST_BATCHES,
         batch_not_draft=f"Nothing to do; `backoffice invoice list --batch {batch_id}` shows "
         "its invoices.",
@@ -215,7 +203,7 @@ def invoice_show(number: str | None, draft_id: int | None, as_json: bool) -> Non
     if (number is None) == (draft_id is None):
         raise click.UsageError("Give either NUMBER or --draft ID.")
     runtime = current_runtime().require_current_schema()
-    with _told_where(invoice_not_found=LIST_NUMBERS, draft_not_found=LIST_NUMBERS):
+    with told_where(invoice_not_found=LIST_NUMBERS, draft_not_found=LIST_NUMBERS):
         document = (
             documents.show_document(runtime, number)
             if number is not None
@@ -240,7 +228,7 @@ def invoice_export(batch_id: int, file_format: str, file: Path) -> None:
     """
     runtime = current_runtime().require_current_schema()
     approve = f"Approve it first (`backoffice invoice approve {batch_id}`), then export it, "
-    with _told_where(
+    with told_where(
         unknown_batch=LIST_BATCHES,
         batch_not_approved=approve + "or export the draft with --format csv.",
     ):
@@ -298,7 +286,7 @@ def _export_to_files(exported: ExportedBatch, file: Path) -> None:
 def invoice_discard(batch_id: int) -> None:
     """Throw a draft batch away; its installments return to pending."""
     runtime = current_runtime().require_current_schema()
-    with _told_where(
+    with told_where(
         batch_not_draft="Only a draft batch can be discarded; an approved invoice is voided "
         "(`backoffice invoice void`) or corrected by a credit memo (`backoffice invoice credit`)."
     ):
@@ -321,7 +309,7 @@ def invoice_credit(
 ) -> None:
     """Issue a credit memo against invoice NUMBER (all or part of it)."""
     runtime = current_runtime().require_current_schema()
-    with _told_where(
+    with told_where(
         invoice_not_found=LIST_NUMBERS,
         not_creditable="Credit the invoice itself (`backoffice invoice list` shows the numbers).",
     ):
@@ -338,7 +326,7 @@ def invoice_credit(
 def invoice_void(number: str, reason: str) -> None:
     """Void an approved invoice or credit memo that has not been posted (again: nothing to do)."""
     runtime = current_runtime().require_current_schema()
-    with _told_where(
+    with told_where(
         invoice_not_found=LIST_NUMBERS,
         posted=f"Correct it with a credit memo (`backoffice invoice credit {number} --amount A "
         "--reason R`).",

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.progress import Progress as Bar
 
-from cli.support import current_runtime, print_json
+from cli.support import current_runtime, print_json, told_where
 from services import realization
 from services.realization import RealizeResult
 
@@ -50,7 +50,8 @@ def realize(as_of: dt.datetime | None, wait: float, as_json: bool) -> None:
     """Bring realized fees up to date with the ATS (incremental, idempotent)."""
     runtime = current_runtime().require_current_schema()
     day = (as_of or dt.datetime.now()).date()
-    with Progress() as progress:
+    again = "Run `backoffice realize` again once those have finished; every page written is kept."
+    with Progress() as progress, told_where(realize_contended=again):
         result = realization.realize(runtime, day, wait_seconds=wait, progress=progress)
     if as_json:
         print_json(

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -108,3 +109,19 @@ def write_json_list(items: Iterable[object], *, indent: str = "") -> int:
         count += 1
     click.echo(f"\n{indent}]" if count else "]", nl=False)
     return count
+
+
+@contextmanager
+def told_where(**actions: str) -> Iterator[None]:
+    """Say where on the command line to do what a service's refusal asks, by its code.
+
+    Services word their actions for any interface ("realize again once they
+    have finished"); the command line replaces them with the command that does
+    it, for the codes it knows.
+    """
+    try:
+        yield
+    except NeedsUserAction as error:
+        if error.code in actions:
+            error.action = actions[error.code]
+        raise

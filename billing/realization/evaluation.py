@@ -34,7 +34,7 @@ from billing.pricing import (
 from billing.schedules import Schedule, iter_occurrences
 from billing.validity import placement_problem, service_fee_problem, timecard_problem
 
-ASSIGNMENT_ACTION = "add one in Catalog → Customer assignments"
+ASSIGNMENT_ACTION = "add one for this Billto (or a Billto above it) to the catalog"
 
 # The pricings that can price each kind of event.
 PLACEMENT_PRICINGS = frozenset({Pricing.PERCENTAGE, Pricing.FLAT})
@@ -391,8 +391,8 @@ def _product(
         product = context.catalog.products.get(event.product_code)
         if product is None:
             return (
-                f"product {event.product_code} is not in the catalog: add it in Catalog → "
-                "Products or correct the ATS record"
+                f"product {event.product_code} is not in the catalog: add it to the catalog "
+                "or correct the ATS record"
             )
         if product.pricing not in pricings:
             kinds = " or ".join(sorted(p.value for p in pricings))
@@ -508,6 +508,6 @@ def _missing_plan_reason(event: _Event, assignment: AssignmentInfo) -> str:
         where = f"the default of customer assignment {assignment.id}"
         code = assignment.pay_plan_code or ""
     return (
-        f"pay plan {code} ({where}) is not in the catalog: add it in Catalog → Pay plans "
+        f"pay plan {code} ({where}) is not in the catalog: add it to the catalog "
         "or correct the ATS record"
     )

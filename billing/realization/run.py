@@ -453,8 +453,7 @@ class RealizationRun:
             f"The fees of {_describe_sources(page.sources)} were planned {REPLANS} times and "
             "each time their installments changed before they were written (an invoice "
             "approve or void was running).",
-            "Run `backoffice realize` again once those commands have finished; every page "
-            "written so far is kept.",
+            "Realize again once those have finished; every page written so far is kept.",
         )
 
     def _write_page(self, page: _Page, mark: _Mark | None) -> tuple[Counter[str], int]:

@@ -207,7 +207,7 @@ def test_uncovered_placement_is_blocked_then_realizes_once_an_assignment_is_adde
             "source_type": "placement", "source_id": SEED, "occurrence": None,
             "billto_id": 110, "product_code": "STD_DH", "event_date": "2023-07-10",
             "reason": "no customer assignment covers Billto 110 'Acme Engineering' for product "
-            "STD_DH on 2023-07-10: add one in Catalog → Customer assignments",
+            "STD_DH on 2023-07-10: add one for this Billto (or a Billto above it) to the catalog",
         }
     ]  # fmt: skip
     assert_rerun_changes_nothing(sqlite_runner)

@@ -91,7 +91,7 @@ def test_fees_blocked_names_each_cause_once_with_its_count_and_fix(realized_demo
 
     assert f"{len(events):,} blocked ATS event(s)" in text
     assert text.count("No customer assignment covers") == 1
-    assert text.count("Customer assignments") == 1
+    assert text.count("Add one for this Billto") == 1
     assert "--all" in text
 
 

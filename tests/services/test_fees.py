@@ -28,15 +28,15 @@ def example(tmp_path):
 def test_missing_assignments_on_different_billtos_and_dates_share_one_cause():
     first = cause_and_fix(
         "no customer assignment covers Billto 118 'Stark Finance' for product CONTRACT_HOURS "
-        "on 2024-04-07: add one in Catalog → Customer assignments"
+        "on 2024-04-07: add one for this Billto (or a Billto above it) to the catalog"
     )
     second = cause_and_fix(
         "no customer assignment covers Billto 121 'Stark Legal' for product PMO_FEE "
-        "on 2023-01-01: add one in Catalog → Customer assignments"
+        "on 2023-01-01: add one for this Billto (or a Billto above it) to the catalog"
     )
 
     assert first == second
-    assert first[1] == "Add one in Catalog → Customer assignments"
+    assert first[1] == "Add one for this Billto (or a Billto above it) to the catalog"
 
 
 def test_a_missing_rate_cause_names_the_kind_of_hours_and_the_rate():
