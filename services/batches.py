@@ -28,7 +28,8 @@ from billing.invoicing.numbering import SEQUENCES
 from billing.invoicing.queries import document_as_dict
 from mapping.connections import has_connection, load_connection
 from mapping.validation import MappingCheck
-from services.documents import BilltoLookup, Document, billto_lookup, billto_names, document_of
+from services.billtos import BilltoLookup, billto_lookup, names_in
+from services.documents import Document, document_of
 
 BATCH_LOCK = "invoice run"
 
@@ -156,7 +157,7 @@ def _checked(
     """The documents a page at a time, each page health-checked before it is passed on."""
     for page in pages(documents, batches.CHECK_PAGE):
         health.check(page)
-        names = billto_names(lookup, (d.billto_id for d in page))
+        names = names_in(lookup, (d.billto_id for d in page))
         for draft in page:
             shown = document_as_dict(draft, draft.credits_number, draft.lines)
             yield document_of(shown, draft.id, names.get(draft.billto_id))

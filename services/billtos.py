@@ -7,11 +7,13 @@ better with the Billto's name beside its id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ats.reader import BILLTOS, AtsReader
+from ats.records import AtsBillto
 from backoffice.runtime import Runtime
+from billing.invoicing.health import BilltoLookup
 from services.ats_access import complete_ats
 
 
@@ -45,3 +47,22 @@ def billto_names(runtime: Runtime, billto_ids: Iterable[int]) -> dict[int, str]:
     if BILLTOS.table.name in reader.missing_tables():
         return {}
     return {i: b.name for i, b in reader.get(BILLTOS, billto_ids).items()}
+
+
+def billto_lookup(runtime: Runtime) -> BilltoLookup:
+    """Billtos by id from the ATS, each read once per lookup's life (one use case)."""
+    reader = AtsReader(runtime.ats_engine)
+    known: dict[int, AtsBillto] = {}
+
+    def lookup(ids: set[int]) -> Mapping[int, AtsBillto]:
+        missing = ids - known.keys()
+        if missing:
+            known.update(reader.get(BILLTOS, missing))
+        return {i: known[i] for i in ids if i in known}
+
+    return lookup
+
+
+def names_in(lookup: BilltoLookup, ids: Iterable[int]) -> dict[int, str]:
+    """The names of the Billtos still in the ATS, by id."""
+    return {billto_id: billto.name for billto_id, billto in lookup(set(ids)).items()}

@@ -8,20 +8,17 @@ stream a page at a time: a batch of 100,000 invoices is never whole in memory.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ats.reader import BILLTOS, AtsReader
-from ats.records import AtsBillto
 from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
 from billing.invoicing.models import DocumentKind, InvoiceStatus
 from billing.invoicing.queries import iter_documents_by_id, locate_document
 from billing.money import plain
-
-BilltoLookup = Callable[[set[int]], Mapping[int, AtsBillto]]
+from services.billtos import BilltoLookup, billto_lookup, names_in
 
 
 @dataclass(frozen=True)
@@ -113,25 +110,6 @@ class Document:
         }
 
 
-def billto_lookup(runtime: Runtime) -> BilltoLookup:
-    """Billtos by id from the ATS, each read once per lookup's life (one use case)."""
-    reader = AtsReader(runtime.ats_engine)
-    known: dict[int, AtsBillto] = {}
-
-    def lookup(ids: set[int]) -> Mapping[int, AtsBillto]:
-        missing = ids - known.keys()
-        if missing:
-            known.update(reader.get(BILLTOS, missing))
-        return {i: known[i] for i in ids if i in known}
-
-    return lookup
-
-
-def billto_names(lookup: BilltoLookup, ids: Iterable[int]) -> dict[int, str]:
-    """The names of the Billtos still in the ATS, by id."""
-    return {billto_id: billto.name for billto_id, billto in lookup(set(ids)).items()}
-
-
 def document_of(
     shown: Mapping[str, Any], document_id: int | None, billto_name: str | None
 ) -> Document:
@@ -180,7 +158,7 @@ NAMES_PAGE = 500  # documents whose Billto names are read from the ATS at once
 
 
 def _named(page: list[tuple[int, dict[str, Any]]], lookup: BilltoLookup) -> Iterator[Document]:
-    names = billto_names(lookup, (shown["billto_id"] for _id, shown in page))
+    names = names_in(lookup, (shown["billto_id"] for _id, shown in page))
     for document_id, shown in page:
         yield document_of(shown, document_id, names.get(shown["billto_id"]))
 
@@ -212,5 +190,5 @@ def show_document_by_id(runtime: Runtime, document_id: int) -> Document:
 
 
 def _with_name(runtime: Runtime, document_id: int, shown: Mapping[str, Any]) -> Document:
-    names = billto_names(billto_lookup(runtime), [shown["billto_id"]])
+    names = names_in(billto_lookup(runtime), [shown["billto_id"]])
     return document_of(shown, document_id, names.get(shown["billto_id"]))

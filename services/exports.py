@@ -16,7 +16,7 @@ from sqlalchemy import select
 from backoffice.runtime import Runtime
 from billing.invoicing.export import FORMATS, QBO_INVOICES_PER_FILE, batch_to_export, export_batch
 from billing.invoicing.models import Invoice
-from services.documents import billto_lookup, billto_names
+from services.billtos import billto_lookup, names_in
 
 __all__ = ["FORMATS", "QBO_INVOICES_PER_FILE", "ExportedBatch", "ExportedFile", "export"]
 
@@ -57,7 +57,7 @@ def export(runtime: Runtime, batch_id: int, file_format: str) -> ExportedBatch:
         customers: dict[int, str] = {}
         if file_format == "qbo-csv":
             of_batch = select(Invoice.billto_id).where(Invoice.batch_id == batch_id).distinct()
-            customers = billto_names(billto_lookup(runtime), session.scalars(of_batch))
+            customers = names_in(billto_lookup(runtime), session.scalars(of_batch))
         exported = export_batch(session, batch_id, file_format, new_file, customers=customers)
     files = tuple(
         ExportedFile(buffer.getvalue(), count)

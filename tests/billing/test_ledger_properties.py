@@ -50,7 +50,7 @@ from billing.invoicing.batches import approve_batch
 from billing.invoicing.models import Invoice, InvoiceBatch
 from billing.money import quantize
 from migrations.upgrade import upgrade_schema
-from services.documents import billto_lookup
+from services.billtos import billto_lookup
 from services.realization import realize
 from tests.billing.ledger_invariants import (
     assert_ledger_consistent,
