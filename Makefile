@@ -23,7 +23,7 @@ SANDBOX_PORT ?= 8001
 ## run: install, migrate, load the demo book and catalog, connect the local QBO sandbox and serve it
 run: install
 	$(BACKOFFICE) db upgrade
-	$(BACKOFFICE) demo-data
+	$(BACKOFFICE) demo-data --if-empty
 	$(BACKOFFICE) --help
 	$(BACKOFFICE) sandbox qbo --port $(SANDBOX_PORT) & sandbox=$$!; \
 	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \

@@ -39,7 +39,7 @@ def test_a_demo_book_is_rewritten_while_only_drafts_were_built_from_it(tmp_path)
 
         written = write_demo_data(runtime, placements=30, seed=1)
 
-        assert "30 placements" in written.description
+        assert "30 placements" in (written.description or "")
         assert _placements(runtime) == 30
 
 
@@ -54,4 +54,16 @@ def test_a_book_with_approved_invoices_is_not_rewritten(tmp_path):
         assert refused.value.code == "book_has_invoices"
         assert "1 approved invoice" in refused.value.message
         assert "backoffice" not in refused.value.message + refused.value.action
+        assert _placements(runtime) == 20
+
+
+def test_only_into_empty_writes_a_first_book_and_keeps_an_existing_one(tmp_path):
+    with sqlite_runtime(tmp_path) as runtime:
+        first = write_demo_data(runtime, placements=20, seed=1, only_into_empty=True)
+        _hold_invoice(runtime, "approved")
+
+        again = write_demo_data(runtime, placements=30, seed=2, only_into_empty=True)
+
+        assert "20 placements" in (first.description or "")
+        assert again.description is None and again.catalog is None
         assert _placements(runtime) == 20
