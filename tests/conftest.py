@@ -1,34 +1,104 @@
-"""Shared fixtures: fresh databases on all three servers, the CLI runner, the contract's files."""
+"""Shared fixtures: fresh databases, the CLI runner, the contract's files; the suite's settings.
+
+A test that asks for a database (``database_url``, ``db``, ``ats``, ``runner``,
+``realized``) runs on SQLite; marked ``databases`` (tests of storage behaviour:
+triggers, locks, concurrency, migrations, decimals), on SQLite, PostgreSQL and
+MariaDB in turn.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import Engine
 
 from backoffice.storage import create_database_engine
-from cli.main import cli
-from migrations.upgrade import upgrade_schema
-from tests.databases import KINDS, fresh_database, load_sql_file
+from tests.support.backoffice import Backoffice
+from tests.support.databases import (
+    KINDS,
+    LABELS,
+    MigratedDatabases,
+    fresh_database,
+    kind_of_skip,
+)
+from tests.support.payloads import FIXTURES
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT / "tests" / "fixtures"  # the contract's files the tests read, kept in the project
+# Two workers on two shared cores make any example "too slow" now and then: the
+# examples here are small by construction, so only a wrong answer may fail a test.
+settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("suite")
+
+ATS_EXAMPLE = (FIXTURES / "ats_schema.sql", FIXTURES / "examples" / "ats_seed_example.sql")
+not_covered: Counter[str] = Counter()  # kind -> tests skipped because its server was down
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test on a database: SQLite, or all three kinds when marked ``databases``."""
+    if "database_kind" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker("databases") is not None
+        metafunc.parametrize("database_kind", KINDS if marked else ("sqlite",))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count the tests skipped for a server that was down (reports of every worker land here)."""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        kind = kind_of_skip(report.longrepr[2])
+        if kind is not None:
+            not_covered[kind] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line naming the databases this run could not cover, if any."""
+    if not_covered:
+        missing = ", ".join(f"{LABELS[k]} ({n} tests skipped)" for k, n in not_covered.items())
+        terminalreporter.write_line(
+            f"Not covered, server not reachable: {missing}. "
+            "Start it to run all three databases (README, Tests); with CI set this fails.",
+            yellow=True,
+            bold=True,
+        )
 
 
 @pytest.fixture
 def shared() -> Path:
     """The contract's files (ATS schema, examples, recorded payloads), copied into the project."""
-    return SHARED
+    return FIXTURES
 
 
-@pytest.fixture(params=KINDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh empty database on each of SQLite, PostgreSQL and MariaDB in turn."""
-    with fresh_database(request.param, tmp_path) as url:
-        yield url
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedDatabases]:
+    """Copies of one migrated database per kind, migrated once for the session (per worker)."""
+    databases = MigratedDatabases(tmp_path_factory.mktemp("templates"))
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
+def database_url(
+    request: pytest.FixtureRequest,
+    database_kind: str,
+    tmp_path: Path,
+    migrated_databases: MigratedDatabases,
+) -> Iterator[str]:
+    """A fresh database of ``database_kind``, copied from the session's template.
+
+    With the service's schema if the test uses ``db``, and the ATS with its
+    worked example as well if it uses ``ats``; otherwise empty (a test of
+    ``db upgrade`` itself, of a missing schema).
+    """
+    if "db" in request.fixturenames:
+        loaded = ATS_EXAMPLE if "ats" in request.fixturenames else ()
+        with migrated_databases.fresh(database_kind, tmp_path, loaded) as url:
+            yield url
+    else:
+        with fresh_database(database_kind, tmp_path) as url:
+            yield url
 
 
 @pytest.fixture
@@ -54,37 +124,22 @@ def make_engine() -> Iterator[Callable[[str], Engine]]:
 
 @pytest.fixture
 def db(database_url: str, make_engine: Callable[[str], Engine]) -> Engine:
-    """An engine on a fresh database of each kind, with the service's schema upgraded."""
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
-    return engine
+    """An engine on ``database_url``, which holds the service's schema at head."""
+    return make_engine(database_url)
 
 
 @pytest.fixture
-def ats(db: Engine, shared: Path) -> Engine:
-    """The service database of ``db`` with the shared ATS schema and the worked example loaded."""
-    load_sql_file(db, shared / "ats_schema.sql")
-    load_sql_file(db, shared / "examples" / "ats_seed_example.sql")
+def ats(db: Engine) -> Engine:
+    """The service database of ``db``, holding the ATS schema and its worked example as well.
+
+    ``database_url`` copied them in with the schema (``ATS_EXAMPLE``).
+    """
     return db
-
-
-class Backoffice:
-    """Runs ``backoffice`` commands in-process against one service database."""
-
-    def __init__(self, database_url: str, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.env = {"BACKOFFICE_DATABASE_URL": database_url, "BACKOFFICE_DATA_DIR": str(data_dir)}
-        self.runner = CliRunner()
-
-    def __call__(
-        self, *args: str, env: dict[str, str] | None = None, input: str | None = None
-    ) -> Result:
-        return self.runner.invoke(cli, list(args), env={**self.env, **(env or {})}, input=input)
 
 
 @pytest.fixture
 def runner(database_url: str, tmp_path: Path) -> Backoffice:
-    """The CLI against the fresh database of ``database_url`` (each of the three kinds)."""
+    """The CLI against the fresh database of ``database_url``."""
     return Backoffice(database_url, tmp_path / "var")
 
 
@@ -96,7 +151,7 @@ def sqlite_runner(sqlite_url: str, tmp_path: Path) -> Backoffice:
 
 @pytest.fixture
 def realized(ats, runner, shared):
-    """The worked example, catalog imported and realized (each of the three databases)."""
+    """The worked example, catalog imported and realized."""
     assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
     assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
     return ats

@@ -15,7 +15,9 @@ from ats.reader import (
     Page,
 )
 from ats.records import AtsPlacement
-from tests.databases import load_sql_file
+from tests.support.databases import load_sql_file
+
+pytestmark = pytest.mark.databases  # each database returns its own types: all are read exactly
 
 SEED_STAMP = dt.datetime(2023, 6, 1, 12, 0, 0)  # updated_at of the worked example's Billtos
 LOOKBACK = dt.timedelta(minutes=10)

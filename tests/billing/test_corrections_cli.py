@@ -208,6 +208,7 @@ def test_batch_whose_installments_changed_since_it_was_built_is_not_approved(rea
     assert [d["total"] for d in approve_through(runner, "2023-12-31")] == ["11250.00"] * 2
 
 
+@pytest.mark.databases
 def test_credit_memos_number_from_their_own_sequence(realized, runner):
     approve_through(runner, "2023-07-31")
     assert runner("invoice", "numbering", "--credit-memos", "--prefix", "CR-",
@@ -219,6 +220,7 @@ def test_credit_memos_number_from_their_own_sequence(realized, runner):
     assert "INV-000002" in runner("invoice", "numbering").stdout
 
 
+@pytest.mark.databases
 @pytest.mark.parametrize(
     "statement",
     [
@@ -242,6 +244,7 @@ def test_the_database_refuses_to_change_an_approved_invoice(realized, runner, st
     assert (shown["total"], shown["status"], len(shown["lines"])) == ("12500.00", "approved", 1)
 
 
+@pytest.mark.databases
 def test_the_database_lets_status_and_balance_move(realized, runner):
     approve_through(runner, "2023-07-31")
 

@@ -24,6 +24,7 @@ from tests.billing.realization_helpers import (
 )
 
 
+@pytest.mark.databases
 def test_worked_example_gives_two_net30_invoices(realized, runner):
     built = run_json(runner, "invoice", "run", "--through", "2023-12-31")
     approved = run_json(runner, "invoice", "approve", str(built["batch_id"]))
@@ -158,6 +159,7 @@ def test_approved_batch_cannot_be_discarded(realized, runner):
     assert "credit memo" in result.stderr
 
 
+@pytest.mark.databases
 def test_first_invoice_number_is_settable_but_never_backwards(realized, runner):
     assert runner("invoice", "numbering", "--prefix", "AC-", "--next", "101").exit_code == 0
     batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
@@ -168,6 +170,7 @@ def test_first_invoice_number_is_settable_but_never_backwards(realized, runner):
     assert backwards.exit_code == 1 and "never reused" in backwards.stderr
 
 
+@pytest.mark.databases
 def test_approved_invoice_is_immutable_in_the_data_layer(realized, runner):
     batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
     run_json(runner, "invoice", "approve", str(batch))
@@ -189,6 +192,7 @@ def test_approved_invoice_is_immutable_in_the_data_layer(realized, runner):
             session.flush()
 
 
+@pytest.mark.databases
 def test_two_approvals_at_once_give_one_set_of_numbers(realized, runner, database_url):
     batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
     env = {**os.environ, **runner.env}
@@ -229,6 +233,7 @@ def test_unknown_bill_to_is_refused(ats, runner, shared, tmp_path):
     assert "bill_to" in result.stderr
 
 
+@pytest.mark.databases
 def test_crash_during_approval_leaves_the_batch_draft_and_no_number_used(
     realized, runner, monkeypatch
 ):

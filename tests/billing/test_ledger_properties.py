@@ -65,8 +65,9 @@ from tests.billing.realization_helpers import (
     newest_updated_at,
     update_row,
 )
-from tests.conftest import SHARED, Backoffice
-from tests.databases import fresh_database, load_sql_file
+from tests.support.backoffice import Backoffice
+from tests.support.databases import fresh_database, load_sql_file
+from tests.support.payloads import FIXTURES
 
 DEEPER = int(os.environ.get("BACKOFFICE_LEDGER_EXAMPLES", "0"))
 EXAMPLES = {"sqlite": 8, "postgresql": 2, "mariadb": 1}
@@ -88,8 +89,8 @@ ONE_CENT = Decimal("0.01")
 
 def build_book(engine: Engine, runner: Backoffice) -> None:
     """The worked example plus a second direct hire, a contract placement and a monthly fee."""
-    load_sql_file(engine, SHARED / "ats_schema.sql")
-    load_sql_file(engine, SHARED / "examples" / "ats_seed_example.sql")
+    load_sql_file(engine, FIXTURES / "ats_schema.sql")
+    load_sql_file(engine, FIXTURES / "examples" / "ats_seed_example.sql")
     insert_placement(
         engine, id=PLACEMENTS[1], start_date=dt.date(2023, 8, 1),
         base_salary=Decimal("90000.00"), pay_plan_code="THIRDS_D0_D30_D60",
@@ -100,7 +101,7 @@ def build_book(engine: Engine, runner: Backoffice) -> None:
                     regular_hours=Decimal("38"))  # fmt: skip
     insert_service_fee(engine, id=SERVICE_FEE, schedule="monthly",
                        schedule_end_date=dt.date(2024, 2, 15))  # fmt: skip
-    result = runner("catalog", "import", str(SHARED / "examples" / "catalog.yaml"))
+    result = runner("catalog", "import", str(FIXTURES / "examples" / "catalog.yaml"))
     assert result.exit_code == 0, result.output
 
 

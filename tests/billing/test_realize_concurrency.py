@@ -31,7 +31,7 @@ from backoffice.locks import JobLock
 from backoffice.storage import create_database_engine
 from billing.fees import FeeRevision, RealizedFee
 from cli.main import cli
-from tests.databases import fresh_database
+from tests.support.databases import fresh_database
 
 BACKOFFICE = str(Path(sys.executable).parent / "backoffice")
 HOST = socket.gethostname()

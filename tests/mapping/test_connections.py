@@ -199,6 +199,7 @@ def test_a_connection_name_nobody_could_type_back_is_refused(runner, name, says)
     assert len(responses.calls) == 0  # refused before the sandbox was asked
 
 
+@pytest.mark.databases
 @responses.activate
 def test_a_connection_name_of_the_column_length_is_kept_whole(runner):
     assert runner("db", "upgrade").exit_code == 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -139,8 +138,3 @@ def make_netsuite(clock: StepClock | None = None, **options: Any) -> NetSuite:
     app = create_app(SandboxOptions(account_id=ACCOUNT, **options), clock=clock)
     app.testing = True
     return NetSuite(app, clock)
-
-
-def fixture(shared: Path, name: str) -> Any:
-    """A NetSuite payload, read in place from the shared folder."""
-    return json.loads((shared / "netsuite" / name).read_bytes(), parse_float=Decimal)

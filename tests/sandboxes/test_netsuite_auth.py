@@ -15,9 +15,9 @@ from cryptography.x509.oid import NameOID
 from tests.sandboxes.netsuite_support import (
     RECORDS,
     SUITEQL,
-    fixture,
     make_netsuite,
 )
+from tests.support.payloads import payload
 
 TOKEN = "/services/rest/auth/oauth2/v1/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -64,7 +64,7 @@ def test_a_tampered_signature_answers_the_invalid_login_body(ns, shared):
     response = ns.client.get(path, headers={"Authorization": tampered})
 
     assert response.status_code == 401
-    assert response.get_json() == fixture(shared, "error_401_invalid_login.json")
+    assert response.get_json() == payload("netsuite", "error_401_invalid_login.json", exact=True)
 
 
 def test_a_query_parameter_not_signed_is_refused(ns):
