@@ -4,8 +4,8 @@ Running every migration for every test cost more than most tests: the schema is
 migrated once per session and kind (a template) and each test gets a copy.
 
 A server that is not reachable fails the tests that need it when ``CI`` is set;
-elsewhere (a laptop without PostgreSQL or MariaDB) those tests are skipped, and
-the session ends with one line saying which databases were not covered.
+elsewhere (a laptop without PostgreSQL or MariaDB) those tests are left out,
+and the session ends with one line saying which databases were not covered.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from backoffice.storage import create_database_engine
 from migrations.upgrade import upgrade_schema
@@ -40,7 +41,7 @@ LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mariadb": "MariaDB"}
 NOT_REACHABLE = "not reachable, not covered"  # how a skip for a missing server ends
 CONNECT_TIMEOUT = 5  # seconds: a firewalled host must not hang the suite
 
-unreachable: dict[str, str] = {}  # kind -> why, for this process (a server is tried once)
+_why_unreachable: dict[str, str | None] = {}  # kind -> None if it answered (tried once)
 
 
 def servers_required() -> bool:
@@ -48,8 +49,30 @@ def servers_required() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
-def skip_reason(kind: str, server: URL) -> str:
+def why_unreachable(kind: str) -> str | None:
+    """Why the server of ``kind`` did not answer; None when it did. Tried once per process."""
+    if kind not in _why_unreachable:
+        probe = create_engine(
+            SERVERS[kind], connect_args={"connect_timeout": CONNECT_TIMEOUT}, poolclass=NullPool
+        )
+        try:
+            with probe.connect():
+                _why_unreachable[kind] = None
+        except OperationalError as error:
+            _why_unreachable[kind] = str(error.orig)
+    return _why_unreachable[kind]
+
+
+def server_kind_of(item: pytest.Item) -> str | None:
+    """The server a test is parametrized to run on (PostgreSQL or MariaDB), if any."""
+    callspec = getattr(item, "callspec", None)
+    values = callspec.params.values() if callspec is not None else ()
+    return next((value for value in values if isinstance(value, str) and value in SERVERS), None)
+
+
+def skip_reason(kind: str) -> str:
     """The skip message of the tests of ``kind`` when its server is down."""
+    server = make_url(SERVERS[kind])
     return f"{LABELS[kind]} at {server.host}:{server.port} {NOT_REACHABLE}"
 
 
@@ -64,25 +87,16 @@ def kind_of_skip(reason: str) -> str | None:
 def _admin_engine(kind: str) -> tuple[URL, Engine]:
     """The server of ``kind`` and an autocommit engine on it; skips or fails when it is down."""
     server = make_url(SERVERS[kind])
-    if kind in unreachable and not servers_required():
-        pytest.skip(skip_reason(kind, server))
-    admin = create_engine(
-        server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": CONNECT_TIMEOUT}
-    )
-    try:
-        with admin.connect():
-            pass
-    except OperationalError as error:
-        admin.dispose()
-        unreachable[kind] = str(error.orig)
+    why = why_unreachable(kind)
+    if why is not None:
         if servers_required():
             pytest.fail(
-                f"{LABELS[kind]} at {server.host}:{server.port} is not reachable ({error.orig}). "
+                f"{LABELS[kind]} at {server.host}:{server.port} is not reachable ({why}). "
                 "The storage tests must run on it: start the server (see README, Tests).",
                 pytrace=False,
             )
-        pytest.skip(skip_reason(kind, server))
-    return server, admin
+        pytest.skip(skip_reason(kind))
+    return server, create_engine(server, isolation_level="AUTOCOMMIT")
 
 
 @contextmanager
