@@ -26,6 +26,7 @@ STEP = dt.timedelta(hours=1)
 FIRST_IDS = {"ats_billto": 120, "ats_placement": 5002, "ats_timecard": 9001,
              "ats_service_fee": 7001}  # fmt: skip
 ZERO_SUMMARY = {"new": 0, "changed": 0, "cancelled": 0}
+LATER = "2030-12-31"  # a day after every event of the examples
 
 
 # ATS rows
@@ -260,3 +261,19 @@ def run_json(runner: Any, *args: str) -> Any:
     result = runner(*args, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def credits_of(runner, number):
+    """The live credit memos against an invoice: (number, total), in number order."""
+    return sorted(
+        (d["number"], d["total"])
+        for d in run_json(runner, "invoice", "list")
+        if d["credits"] == number and d["status"] != "voided"
+    )
+
+
+def approve_through(runner, day):
+    """Build and approve a batch through ``day``; its documents."""
+    batch = run_json(runner, "invoice", "run", "--through", day)["batch_id"]
+    assert batch is not None
+    return run_json(runner, "invoice", "approve", str(batch))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from billing.catalog.models import Product
 from billing.pay_plans import PayPlan, PayPlanLine
-from tests.billing.test_catalog_hostile_yaml import billion_laughs
+from tests.billing.catalog_helpers import billion_laughs
 
 EXAMPLE_RECORDS = 18  # 2 terms, 2 classes, 3 families, 5 products, 3 pay plans, 3 assignments
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ats import tables
 from tests.billing.realization_helpers import (
+    approve_through,
     assert_rerun_changes_nothing,
     installments,
     run_json,
@@ -17,13 +18,6 @@ from tests.billing.realization_helpers import (
 
 SEED = 5001
 LATER = "2030-12-31"
-
-
-def approve_through(runner, day):
-    """Build and approve a batch through ``day``; its documents."""
-    batch = run_json(runner, "invoice", "run", "--through", day)["batch_id"]
-    assert batch is not None
-    return run_json(runner, "invoice", "approve", str(batch))
 
 
 def document(runner, number):

@@ -38,8 +38,8 @@ from billing.invoicing.models import InstallmentClaim, Invoice, InvoiceLine, Inv
 from billing.realization import run as realization_run
 from billing.realization.store import PageOutdated
 from cli.main import cli
+from tests.billing.demo_books import AS_OF, Book, new_book
 from tests.billing.realization_helpers import realize
-from tests.billing.test_realize_concurrency import AS_OF, Book, new_book
 
 PLACEMENTS = {"sqlite": "40", "postgresql": "40", "mariadb": "40"}
 APPROVE_WAIT = 2.0  # seconds realize waits, mid-page, for the racing approval to finish

@@ -13,6 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from flask import Flask
 from flask.testing import FlaskClient
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
@@ -138,3 +142,19 @@ def make_netsuite(clock: StepClock | None = None, **options: Any) -> NetSuite:
     app = create_app(SandboxOptions(account_id=ACCOUNT, **options), clock=clock)
     app.testing = True
     return NetSuite(app, clock)
+
+
+def certificate_pem(key: rsa.RSAPrivateKey) -> str:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "backoffice")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()

@@ -28,9 +28,8 @@ from adapters.netsuite.config import ClientCredentials, NetSuiteConfig, TbaCrede
 from adapters.tokens import MemoryTokenStore
 from backoffice.secret import Secret
 from sandboxes.netsuite import SandboxOptions, create_app
-from tests.sandboxes.netsuite_support import RECORDS, tba
+from tests.sandboxes.netsuite_support import RECORDS, certificate_pem, tba
 from tests.sandboxes.support import live_server
-from tests.sandboxes.test_netsuite_auth import certificate_pem
 from tests.support.payloads import payload
 
 TIMEOUT = 5.0

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from adapters.netsuite import ClientCredentials, TbaCredentials
 from mapping.connections import load_connection
 from sync.connect import netsuite_config, qbo_config
-from tests.mapping.test_connections import NETSUITE_INFO, vault_of
+from tests.support.connections import NETSUITE_INFO, vault_of
 
 
 def record_of(runner, make_engine, sqlite_url, name):
