@@ -38,7 +38,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-## test: lint, then the whole suite on SQLite, PostgreSQL and MariaDB
+## test: lint, then the suite (storage tests on PostgreSQL and MariaDB too, when reachable; required with CI set)
 test: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
