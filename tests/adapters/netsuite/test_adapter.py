@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -22,9 +23,16 @@ from backoffice.errors import NeedsUserAction
 from tests.adapters.netsuite.conftest import CURRENCIES, RECORD, route_suiteql, suiteql_page
 
 
-def test_implements_the_protocol(adapter: NetSuiteAdapter) -> None:
-    speaks: AccountingAdapter = adapter
-    assert speaks is adapter
+def test_implements_every_method_of_the_protocol_with_its_parameters(
+    adapter: NetSuiteAdapter,
+) -> None:
+    methods = [name for name, m in vars(AccountingAdapter).items() if inspect.isfunction(m)]
+    public = [name for name in methods if not name.startswith("_")]
+
+    for name in public:
+        expected = list(inspect.signature(getattr(AccountingAdapter, name)).parameters)[1:]
+        assert list(inspect.signature(getattr(adapter, name)).parameters) == expected, name
+    assert "create_invoice" in public
 
 
 def test_health_names_the_top_subsidiary_and_its_currency(
