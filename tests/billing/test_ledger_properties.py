@@ -520,9 +520,10 @@ def wait_for(condition: Callable[[], bool], seconds: float) -> None:
 LOCK_WAITS = {
     "postgresql": "SELECT count(*) FROM pg_stat_activity "
     "WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    # MariaDB: a write that has waited a second (innodb_trx does not show it reliably)
+    # MariaDB: a statement of another session that has run a second (the few rows here
+    # take milliseconds: it waits for a lock; innodb_trx does not show it reliably)
     "mysql": "SELECT count(*) FROM information_schema.processlist "
-    "WHERE db = DATABASE() AND command = 'Query' AND state = 'Updating' AND time >= 1",
+    "WHERE db = DATABASE() AND command = 'Query' AND time >= 1 AND id <> CONNECTION_ID()",
 }
 
 
