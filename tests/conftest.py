@@ -39,7 +39,7 @@ settings.register_profile(
 settings.load_profile("suite")
 
 ATS_EXAMPLE = (FIXTURES / "ats_schema.sql", FIXTURES / "examples" / "ats_seed_example.sql")
-not_covered: Counter[str] = Counter()  # kind -> tests skipped because its server was down
+not_covered: Counter[str] = Counter()  # kind -> tests left out or skipped: its server was down
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
