@@ -22,7 +22,9 @@ from tests.support.backoffice import Backoffice
 from tests.support.databases import (
     KINDS,
     LABELS,
+    SCHEMA_ONLY,
     MigratedDatabases,
+    Recipe,
     fresh_database,
     kind_of_skip,
     server_kind_of,
@@ -39,6 +41,7 @@ settings.register_profile(
 settings.load_profile("suite")
 
 ATS_EXAMPLE = (FIXTURES / "ats_schema.sql", FIXTURES / "examples" / "ats_seed_example.sql")
+CATALOG_EXAMPLE = FIXTURES / "examples" / "catalog.yaml"
 not_covered: Counter[str] = Counter()  # kind -> tests left out or skipped: its server was down
 
 
@@ -121,13 +124,19 @@ def database_url(
 ) -> Iterator[str]:
     """A fresh database of ``database_kind``, copied from the session's template.
 
-    With the service's schema if the test uses ``db``, and the ATS with its
-    worked example as well if it uses ``ats``; otherwise empty (a test of
-    ``db upgrade`` itself, of a missing schema).
+    With the service's schema if the test uses ``db``, the ATS with its worked
+    example as well if it uses ``ats``, and that example's catalog imported and
+    realized if it uses ``realized``; otherwise empty (a test of ``db upgrade``
+    itself, of a missing schema).
     """
     if "db" in request.fixturenames:
-        loaded = ATS_EXAMPLE if "ats" in request.fixturenames else ()
-        with migrated_databases.fresh(database_kind, tmp_path, loaded) as url:
+        if "realized" in request.fixturenames:
+            recipe = Recipe(ATS_EXAMPLE, then=realize_the_example)
+        elif "ats" in request.fixturenames:
+            recipe = Recipe(ATS_EXAMPLE)
+        else:
+            recipe = SCHEMA_ONLY
+        with migrated_databases.fresh(database_kind, tmp_path, recipe) as url:
             yield url
     else:
         with fresh_database(database_kind, tmp_path) as url:
@@ -182,9 +191,17 @@ def sqlite_runner(sqlite_url: str, tmp_path: Path) -> Backoffice:
     return Backoffice(sqlite_url, tmp_path / "var")
 
 
-@pytest.fixture
-def realized(ats, runner, shared):
-    """The worked example, catalog imported and realized."""
-    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+def realize_the_example(url: str, data_dir: Path) -> None:
+    """Import the example catalog into ``url`` and realize its worked example."""
+    runner = Backoffice(url, data_dir)
+    assert runner("catalog", "import", str(CATALOG_EXAMPLE)).exit_code == 0
     assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
+
+
+@pytest.fixture
+def realized(ats: Engine, runner: Backoffice) -> Engine:
+    """The worked example, catalog imported and realized (copied so from a template).
+
+    The runner's data folder starts empty: nothing in the database was sealed with its key.
+    """
     return ats

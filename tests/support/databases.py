@@ -186,23 +186,42 @@ class MariaDbSchema:
         connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """What a template holds beyond the migrated schema: SQL files, then a step of its own.
+
+    ``then`` runs on the template's URL with a data folder of its own (running
+    commands, say); its name tells the templates apart.
+    """
+
+    loaded: tuple[Path, ...] = ()
+    then: Callable[[str, Path], None] | None = None
+
+    @property
+    def key(self) -> tuple[tuple[Path, ...], str]:
+        return self.loaded, self.then.__name__ if self.then is not None else ""
+
+
+SCHEMA_ONLY = Recipe()
+
+
 class MigratedDatabases:
     """Fresh databases with the service's schema at head, copied from one template per kind.
 
-    A template may also hold SQL files loaded after the migrations (the ATS and
-    its worked example, which most billing tests start from).
+    A template may also hold what a recipe adds after the migrations (the ATS
+    and its worked example, realized, which most billing tests start from).
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.stack = ExitStack()
-        self.templates: dict[tuple[str, tuple[Path, ...]], str] = {}  # -> template URL
+        self.templates: dict[tuple[str, tuple[tuple[Path, ...], str]], str] = {}  # -> its URL
         self.mariadb: dict[str, MariaDbSchema] = {}  # template URL -> what a copy replays
 
     @contextmanager
-    def fresh(self, kind: str, tmp_path: Path, loaded: tuple[Path, ...] = ()) -> Iterator[str]:
-        """A new database of ``kind``: the migrated schema, then ``loaded``; dropped afterwards."""
-        template = self._template(kind, loaded)
+    def fresh(self, kind: str, tmp_path: Path, recipe: Recipe = SCHEMA_ONLY) -> Iterator[str]:
+        """A new database of ``kind`` made by ``recipe``; dropped afterwards."""
+        template = self._template(kind, recipe)
         if kind == "sqlite":
             path = tmp_path / f"db-{uuid.uuid4().hex[:8]}.sqlite"
             shutil.copyfile(make_url(template).database or "", path)
@@ -214,21 +233,33 @@ class MigratedDatabases:
             with _server_database(kind, fill=self.mariadb[template].copy_into) as url:
                 yield url
 
-    def _template(self, kind: str, loaded: tuple[Path, ...]) -> str:
-        key = (kind, loaded)
+    def _template(self, kind: str, recipe: Recipe) -> str:
+        key = (kind, recipe.key)
         if key not in self.templates:
-            url = self.stack.enter_context(fresh_database(kind, self.root))
+            folder = self.root / uuid.uuid4().hex[:8]
+            folder.mkdir()
+            url = self.stack.enter_context(fresh_database(kind, folder))
             engine = create_database_engine(url)
             try:
                 upgrade_schema(engine)
-                for path in loaded:
+                for path in recipe.loaded:
                     load_sql_file(engine, path)
-                if kind == "mariadb":
-                    with engine.connect() as connection:
-                        database = make_url(url).database or ""
+                if recipe.then is not None:
+                    recipe.then(url, folder / "var")
+                with engine.connect() as connection:
+                    database = make_url(url).database or ""
+                    if kind == "mariadb":
                         self.mariadb[url] = MariaDbSchema.read(connection, database)
+                    if kind == "postgresql":  # it copies only a template nobody is connected to
+                        connection.execute(
+                            text(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                " WHERE datname = :db AND pid <> pg_backend_pid()"
+                            ),
+                            {"db": database},
+                        )
             finally:
-                engine.dispose()  # PostgreSQL copies only a template nobody is connected to
+                engine.dispose()
             self.templates[key] = url
         return self.templates[key]
 
