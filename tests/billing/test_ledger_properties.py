@@ -66,7 +66,7 @@ from tests.billing.realization_helpers import (
     update_row,
 )
 from tests.support.backoffice import Backoffice
-from tests.support.databases import fresh_database, load_sql_file
+from tests.support.databases import MigratedDatabases, load_sql_file
 from tests.support.payloads import FIXTURES
 
 DEEPER = int(os.environ.get("BACKOFFICE_LEDGER_EXAMPLES", "0"))
@@ -151,9 +151,10 @@ class Book:
 class Databases:
     """Fresh databases of one kind with the current schema (SQLite: copies of one file)."""
 
-    def __init__(self, kind: str, root: Path) -> None:
+    def __init__(self, kind: str, root: Path, migrated: MigratedDatabases | None = None) -> None:
         self.kind = kind
         self.root = root
+        self.migrated = migrated  # the session's templates (SQLite: a copy of its own is enough)
         self.template: Path | None = None
 
     @contextmanager
@@ -166,10 +167,8 @@ class Databases:
             shutil.copy(self._sqlite_template(), path)
             yield f"sqlite:///{path}", folder
             return
-        with fresh_database(self.kind, folder) as url:
-            engine = create_database_engine(url)
-            upgrade_schema(engine)
-            engine.dispose()
+        assert self.migrated is not None, "a server's databases come from the session's templates"
+        with self.migrated.fresh(self.kind, folder) as url:
             yield url, folder
 
     def _sqlite_template(self) -> Path:
@@ -381,9 +380,11 @@ def machine_settings(kind: str) -> settings:
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mariadb"])
-def test_any_sequence_of_changes_and_commands_keeps_the_ledger_whole(kind, tmp_path):
+def test_any_sequence_of_changes_and_commands_keeps_the_ledger_whole(
+    kind, tmp_path, migrated_databases
+):
     machine = type(f"LedgerOn{kind.title()}", (LedgerMachine,),
-                   {"databases": Databases(kind, tmp_path)})  # fmt: skip
+                   {"databases": Databases(kind, tmp_path, migrated_databases)})  # fmt: skip
     run_state_machine_as_test(machine, settings=machine_settings(kind))
 
 
@@ -575,8 +576,8 @@ def add_an_hour_to_every_approved_timecard(book: Book) -> None:
 # Not on SQLite: one writer at a time, so whether realize reads before or after the
 # approval depends on timing there (tests/billing/test_realize_approve_race.py forces it).
 @pytest.mark.parametrize("kind", ["postgresql", "mariadb"])
-def test_realize_racing_approve_keeps_the_ledger_whole(kind, tmp_path):
-    databases = Databases(kind, tmp_path)
+def test_realize_racing_approve_keeps_the_ledger_whole(kind, tmp_path, migrated_databases):
+    databases = Databases(kind, tmp_path, migrated_databases)
     with databases.fresh() as (url, folder):
         book = Book(url, folder)
         try:
