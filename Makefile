@@ -39,7 +39,7 @@ lint: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-## test: lint, then the whole suite on SQLite, PostgreSQL and MariaDB
+## test: lint, then the suite (storage tests on PostgreSQL and MariaDB too, when reachable; required with CI set)
 test: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 

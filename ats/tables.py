@@ -1,4 +1,4 @@
-"""The ATS tables of ``ats_schema.sql``, as SQLAlchemy Core tables.
+"""The ATS tables of ``ats/schema.sql``, as SQLAlchemy Core tables.
 
 Kept column for column with the shared schema (a test compares them), so the
 reader can select typed columns on SQLite, PostgreSQL and MariaDB alike and

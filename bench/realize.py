@@ -228,7 +228,7 @@ def _environment(url: str, data_dir: Path) -> dict[str, str]:
 
 @contextmanager
 def bench_database(kind: str, workdir: Path) -> Iterator[str]:
-    """A new empty database of ``kind``, dropped afterwards (as ``tests/databases.py``)."""
+    """A new empty database of ``kind``, dropped afterwards (as ``tests/support/databases.py``)."""
     if kind == "sqlite":
         yield f"sqlite:///{workdir / 'bench.sqlite'}"
         return

@@ -37,15 +37,10 @@ from backoffice.secret import Secret
 from backoffice.vault import Vault
 from mapping.connections import load_connection
 from sync.connect import adapter_for
+from tests.adapters.sandbox_apps import netsuite_app, qbo_app
 from tests.sandboxes.support import live_server
 
 TIMEOUT = 5.0
-
-
-def qbo_app() -> Flask:
-    from sandboxes.qbo import SandboxOptions, create_app
-
-    return create_app(SandboxOptions(timeout_delay=0.5, retry_after=1))
 
 
 @dataclass(frozen=True)
@@ -57,12 +52,6 @@ class SystemUnderTest:
     refreshes_on_401: bool
     read_method: str  # how its lists are read (SuiteQL queries are POSTs)
     write_method: str  # how documents are written (NetSuite upserts by external id: PUT)
-
-
-def netsuite_app() -> Flask:
-    from sandboxes.netsuite import SandboxOptions, create_app
-
-    return create_app(SandboxOptions(timeout_delay=0.5, retry_after=1))
 
 
 SYSTEMS = [

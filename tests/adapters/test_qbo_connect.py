@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.adapters.test_contract import qbo_app
+from tests.adapters.sandbox_apps import qbo_app
 from tests.sandboxes.support import live_server
 
 TIMEOUT = 5.0

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from admin import MAX_REQUEST_BYTES, create_app
 from backoffice.settings import load_settings
 from sync.pull_requests import PullRequest
-from tests.mapping.test_connections import QBO_INFO
+from tests.support.connections import QBO_INFO
 
 
 @pytest.fixture

@@ -404,6 +404,7 @@ def _products_in_export(result):
     return {product["code"] for product in yaml.safe_load(result.stdout)["products"]}
 
 
+@pytest.mark.databases
 def test_demo_data_writes_the_book_and_demo_catalog(runner):
     assert runner("db", "upgrade").exit_code == 0
 

@@ -15,7 +15,10 @@ from ats.reader import (
     Page,
 )
 from ats.records import AtsPlacement
-from tests.databases import load_sql_file
+from tests.support.databases import load_sql_file
+from tests.support.product_files import ATS_SCHEMA
+
+pytestmark = pytest.mark.databases  # each database returns its own types: all are read exactly
 
 SEED_STAMP = dt.datetime(2023, 6, 1, 12, 0, 0)  # updated_at of the worked example's Billtos
 LOOKBACK = dt.timedelta(minutes=10)
@@ -25,7 +28,7 @@ LOOKBACK = dt.timedelta(minutes=10)
 def sqlite_ats(sqlite_url, make_engine, shared):
     """The worked example on SQLite only, for rules that do not depend on the database."""
     engine = make_engine(sqlite_url)
-    load_sql_file(engine, shared / "ats_schema.sql")
+    load_sql_file(engine, ATS_SCHEMA)
     load_sql_file(engine, shared / "examples" / "ats_seed_example.sql")
     return engine
 
@@ -377,7 +380,7 @@ def test_missing_tables_lists_every_ats_table_of_empty_database(database_url, ma
 
 def test_missing_tables_is_empty_once_schema_loaded(database_url, make_engine, shared):
     engine = make_engine(database_url)
-    load_sql_file(engine, shared / "ats_schema.sql")
+    load_sql_file(engine, ATS_SCHEMA)
 
     assert AtsReader(engine).missing_tables() == []
 

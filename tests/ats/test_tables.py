@@ -11,8 +11,8 @@ from sqlalchemy.engine import Inspector
 
 from ats.tables import ALL_TABLES, ats_metadata
 from backoffice.storage import create_database_engine
-from tests.conftest import SHARED
-from tests.databases import KINDS, fresh_database, load_sql_file
+from tests.support.databases import KINDS, fresh_database, load_sql_file
+from tests.support.product_files import ATS_SCHEMA
 
 
 @pytest.fixture(scope="module", params=KINDS)
@@ -25,7 +25,7 @@ def shared_inspector(
     """
     with fresh_database(request.param, tmp_path_factory.mktemp("schema")) as url:
         engine = create_database_engine(url)
-        load_sql_file(engine, SHARED / "ats_schema.sql")
+        load_sql_file(engine, ATS_SCHEMA)
         yield inspect(engine)
         engine.dispose()
 

@@ -19,7 +19,7 @@ from backoffice.errors import FatalError, NeedsUserAction
 from backoffice.locks import STALE_AFTER, JobLock, RunLock, hold_lock, this_process
 from backoffice.storage import create_database_engine
 from migrations.upgrade import upgrade_schema
-from tests.databases import KINDS, fresh_database
+from tests.support.databases import KINDS, fresh_database
 
 HOST = socket.gethostname()
 NAME = "realize"
@@ -294,6 +294,7 @@ def test_exactly_one_of_several_concurrent_takeovers_of_a_dead_holders_lock_wins
         winners[0].release()
 
 
+@pytest.mark.databases
 def test_heartbeat_after_a_takeover_stops_the_stalled_holder(database_url, make_engine):
     engine = make_engine(database_url)
     upgrade_schema(engine)

@@ -20,12 +20,14 @@ from sqlalchemy.engine import Engine
 
 from ats import tables
 from billing.fees import FeeRevision
+from tests.support.product_files import EXAMPLE_CATALOG
 
 AS_OF = "2023-12-31"
 STEP = dt.timedelta(hours=1)
 FIRST_IDS = {"ats_billto": 120, "ats_placement": 5002, "ats_timecard": 9001,
              "ats_service_fee": 7001}  # fmt: skip
 ZERO_SUMMARY = {"new": 0, "changed": 0, "cancelled": 0}
+LATER = "2030-12-31"  # a day after every event of the examples
 
 
 # ATS rows
@@ -168,7 +170,7 @@ def revisions(engine: Engine, fee_id: int) -> list[dict[str, Any]]:
 
 def example_catalog(shared: Path) -> dict[str, Any]:
     """The shared example catalog as plain data, to change and import."""
-    return yaml.safe_load((shared / "examples" / "catalog.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(EXAMPLE_CATALOG.read_text(encoding="utf-8"))
 
 
 def assignment(billto: int, product: str, **fields: Any) -> dict[str, Any]:
@@ -260,3 +262,19 @@ def run_json(runner: Any, *args: str) -> Any:
     result = runner(*args, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def credits_of(runner, number):
+    """The live credit memos against an invoice: (number, total), in number order."""
+    return sorted(
+        (d["number"], d["total"])
+        for d in run_json(runner, "invoice", "list")
+        if d["credits"] == number and d["status"] != "voided"
+    )
+
+
+def approve_through(runner, day):
+    """Build and approve a batch through ``day``; its documents."""
+    batch = run_json(runner, "invoice", "run", "--through", day)["batch_id"]
+    assert batch is not None
+    return run_json(runner, "invoice", "approve", str(batch))

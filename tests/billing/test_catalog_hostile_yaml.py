@@ -17,9 +17,10 @@ from billing.catalog.file import (
     read_catalog_file,
 )
 from billing.catalog.validation import CatalogView, validate_catalog
-from tests.billing.test_catalog_validation import (
+from tests.billing.catalog_helpers import (
     assert_names,
     assignment,
+    billion_laughs,
     entry,
     issues_of,
     only_issue,
@@ -295,15 +296,6 @@ def test_largest_amount_every_database_keeps_is_accepted():
 
 
 # Aliases, tags, nesting, size and encoding
-
-
-def billion_laughs():
-    """About a kilobyte that expands to 9**9 strings wherever it is walked or printed."""
-    lines = ['x0: &x0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for level in range(1, 10):
-        lines.append(f"x{level}: &x{level} [" + ",".join([f"*x{level - 1}"] * 9) + "]")
-    lines += ["terms:", "  - code: NET30", "    name: *x9", "    due_days: 30"]
-    return "\n".join(lines) + "\n"
 
 
 def test_alias_bomb_is_refused_quickly_in_little_memory():

@@ -1,4 +1,4 @@
-"""`backoffice catalog import` / `export` through the CLI, on SQLite, PostgreSQL and MariaDB."""
+"""`backoffice catalog import` / `export` through the CLI; stored amounts on all three databases."""
 
 import datetime as dt
 import os
@@ -15,14 +15,15 @@ from sqlalchemy.orm import Session
 
 from billing.catalog.models import Product
 from billing.pay_plans import PayPlan, PayPlanLine
-from tests.billing.test_catalog_hostile_yaml import billion_laughs
+from tests.billing.catalog_helpers import billion_laughs
+from tests.support.product_files import EXAMPLE_CATALOG
 
 EXAMPLE_RECORDS = 18  # 2 terms, 2 classes, 3 families, 5 products, 3 pay plans, 3 assignments
 
 
 @pytest.fixture
 def example(shared):
-    return shared / "examples" / "catalog.yaml"
+    return EXAMPLE_CATALOG
 
 
 @pytest.fixture
@@ -62,6 +63,7 @@ def export_text(runner):
 # Importing the example
 
 
+@pytest.mark.databases
 def test_shared_example_imports_on_every_database(ats, runner, example):
     result = runner("catalog", "import", str(example), "--json")
 
@@ -259,6 +261,7 @@ def test_pay_plan_with_changed_lines_is_unchanged_on_the_next_import(
 # Export
 
 
+@pytest.mark.databases
 def test_export_imports_into_a_fresh_database_and_exports_identically(
     imported, runner, sqlite_runner, tmp_path
 ):
@@ -300,6 +303,7 @@ def test_exported_amounts_are_strings_with_cents(imported, runner):
 # Decimals and broken files
 
 
+@pytest.mark.databases
 def test_yaml_float_rate_is_stored_as_exact_decimal(ats, runner, example, tmp_path):
     text = example.read_text(encoding="utf-8").replace('rate: "25"', "rate: 25.5")
     path = tmp_path / "float.yaml"
@@ -372,6 +376,7 @@ def test_hostile_file_lists_every_error_with_entry_and_field_and_writes_nothing(
     assert export_text(runner) == before
 
 
+@pytest.mark.databases
 def test_amount_a_database_would_round_is_refused_naming_the_bound(
     imported, runner, example, tmp_path
 ):
@@ -385,6 +390,7 @@ def test_amount_a_database_would_round_is_refused_naming_the_bound(
     assert "below 100,000,000,000" in result.stderr
 
 
+@pytest.mark.databases
 def test_largest_amount_allowed_is_stored_exactly_and_reimports_unchanged(
     imported, runner, example, tmp_path
 ):

@@ -15,100 +15,20 @@ from billing.catalog.document import (
 )
 from billing.catalog.file import dump_catalog_yaml, parse_catalog_yaml
 from billing.catalog.validation import CatalogView, validate_catalog
-
-
-def valid_catalog():
-    """The smallest catalog with one of everything; each test breaks one thing."""
-    return {
-        "terms": [{"code": "NET30", "name": "Net 30", "due_days": 30}],
-        "product_classes": [
-            {"code": "PLACEMENT", "name": "Placement Products", "for_placements": True},
-            {"code": "SERVICES", "name": "Non-Placement Products", "for_placements": False},
-        ],
-        "families": [
-            {"code": "DIRECT_HIRE", "name": "Direct Hire Fees", "class": "PLACEMENT"},
-            {"code": "PROGRAM", "name": "Program Fees", "class": "SERVICES"},
-        ],
-        "products": [
-            {
-                "code": "STD_DH",
-                "name": "Direct Hire Fee",
-                "family": "DIRECT_HIRE",
-                "pricing": "percentage",
-                "rate": "25",
-            },
-            {
-                "code": "FLAT_DH",
-                "name": "Flat Fee",
-                "family": "DIRECT_HIRE",
-                "pricing": "flat",
-                "amount": "5000.00",
-            },
-            {
-                "code": "HOURS",
-                "name": "Contract Hours",
-                "family": "DIRECT_HIRE",
-                "pricing": "hourly",
-            },
-            {
-                "code": "PMO_FEE",
-                "name": "Program Management Fee",
-                "family": "PROGRAM",
-                "pricing": "unit",
-                "unit_price": "2500.00",
-            },
-        ],
-        "pay_plans": [
-            {
-                "code": "SPLIT",
-                "name": "50/50",
-                "lines": [
-                    {"strategy": "percentage", "value": "50", "days_from_event": 0},
-                    {"strategy": "percentage", "value": "50", "days_from_event": 90},
-                ],
-            }
-        ],
-        "customer_assignments": [
-            {
-                "billto": 100,
-                "product": "STD_DH",
-                "pay_plan": "SPLIT",
-                "terms": "NET30",
-                "effective_from": dt.date(2023, 1, 1),
-            }
-        ],
-    }
-
-
-def entry(raw, section, code):
-    """The mutable entry of ``section`` with ``code``."""
-    return next(e for e in raw[section] if e.get("code") == code)
-
-
-def assignment(raw):
-    """The base catalog's one customer assignment, to change in place."""
-    return raw["customer_assignments"][0]
+from tests.billing.catalog_helpers import (
+    assert_names,
+    assignment,
+    entry,
+    issues_of,
+    only_issue,
+    valid_catalog,
+)
+from tests.support.product_files import EXAMPLE_CATALOG
 
 
 def add_assignment(raw, **changes):
     """Another assignment like the base one (open-ended unless told), with ``changes``."""
     raw["customer_assignments"].append({**assignment(raw), "effective_to": None, **changes})
-
-
-def issues_of(raw, known_billtos=None, existing=None):
-    return validate_catalog(raw, existing or CatalogView(), known_billtos).issues
-
-
-def only_issue(raw, **kwargs):
-    issues = issues_of(raw, **kwargs)
-    assert len(issues) == 1, [str(i) for i in issues]
-    return issues[0]
-
-
-def assert_names(issue, *, entry_has, field):
-    for part in entry_has:
-        assert part in issue.entry, issue
-    assert issue.field == field, issue
 
 
 # The base itself
@@ -127,7 +47,7 @@ def test_valid_base_catalog_has_no_issues():
 
 
 def test_shared_example_catalog_has_no_issues(shared):
-    raw = parse_catalog_yaml((shared / "examples" / "catalog.yaml").read_text(encoding="utf-8"))
+    raw = parse_catalog_yaml(EXAMPLE_CATALOG.read_text(encoding="utf-8"))
 
     assert issues_of(raw, known_billtos={100, 110}) == []
 

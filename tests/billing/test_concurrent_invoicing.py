@@ -28,6 +28,8 @@ from billing.invoicing.models import DocumentKind, InstallmentClaim, Invoice, In
 from billing.invoicing.numbering import take_numbers
 from tests.billing.realization_helpers import run_json
 
+pytestmark = pytest.mark.databases  # locks and unique keys under concurrency differ by database
+
 BACKOFFICE = str(Path(sys.executable).parent / "backoffice")
 THROUGH = "2024-12-31"
 ROUNDS = 2

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ats import tables
 from tests.billing.realization_helpers import (
+    approve_through,
     assert_rerun_changes_nothing,
     installments,
     run_json,
@@ -17,13 +18,6 @@ from tests.billing.realization_helpers import (
 
 SEED = 5001
 LATER = "2030-12-31"
-
-
-def approve_through(runner, day):
-    """Build and approve a batch through ``day``; its documents."""
-    batch = run_json(runner, "invoice", "run", "--through", day)["batch_id"]
-    assert batch is not None
-    return run_json(runner, "invoice", "approve", str(batch))
 
 
 def document(runner, number):
@@ -218,6 +212,7 @@ def test_batch_whose_installments_changed_since_it_was_built_is_not_approved(rea
     assert [d["total"] for d in approve_through(runner, "2023-12-31")] == ["11250.00"] * 2
 
 
+@pytest.mark.databases
 def test_credit_memos_number_from_their_own_sequence(realized, runner):
     approve_through(runner, "2023-07-31")
     assert runner("invoice", "numbering", "--credit-memos", "--prefix", "CR-",
@@ -229,6 +224,7 @@ def test_credit_memos_number_from_their_own_sequence(realized, runner):
     assert "INV-000002" in runner("invoice", "numbering").stdout
 
 
+@pytest.mark.databases
 @pytest.mark.parametrize(
     "statement",
     [
@@ -252,6 +248,7 @@ def test_the_database_refuses_to_change_an_approved_invoice(realized, runner, st
     assert (shown["total"], shown["status"], len(shown["lines"])) == ("12500.00", "approved", 1)
 
 
+@pytest.mark.databases
 def test_the_database_lets_status_and_balance_move(realized, runner):
     approve_through(runner, "2023-07-31")
 

@@ -16,10 +16,13 @@ import sys
 import time
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from billing.invoicing.models import DocumentKind, Invoice
 from tests.billing.realization_helpers import run_json
+
+pytestmark = pytest.mark.databases  # row locks differ between databases
 
 CREDITS_AT_ONCE = 3
 PAUSED_AFTER_READING_CREDITS = """

@@ -13,7 +13,9 @@ from sqlalchemy import text
 
 from ats import tables
 from tests.billing.realization_helpers import (
+    LATER,
     assert_rerun_changes_nothing,
+    credits_of,
     insert_billto,
     insert_contract_placement,
     insert_placement,
@@ -21,8 +23,6 @@ from tests.billing.realization_helpers import (
     run_json,
     update_row,
 )
-
-LATER = "2030-12-31"
 
 
 def billed_timecard(realized, runner):
@@ -53,15 +53,6 @@ def change_hours(realized, runner, card, hours):
 def timecard_fee(runner):
     (fee,) = [f for f in run_json(runner, "fees", "list") if f["source_type"] == "timecard"]
     return fee
-
-
-def credits_of(runner, number):
-    """The live credit memos against an invoice: (number, total), in number order."""
-    return sorted(
-        (d["number"], d["total"])
-        for d in run_json(runner, "invoice", "list")
-        if d["credits"] == number and d["status"] != "voided"
-    )
 
 
 def test_reduction_is_spread_over_the_fees_invoices_newest_first(realized, runner):

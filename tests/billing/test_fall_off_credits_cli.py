@@ -11,8 +11,13 @@ import datetime as dt
 from decimal import Decimal
 
 from ats import tables
-from tests.billing.realization_helpers import insert_placement, run_json, update_row
-from tests.billing.test_credit_spread_cli import LATER, credits_of
+from tests.billing.realization_helpers import (
+    LATER,
+    credits_of,
+    insert_placement,
+    run_json,
+    update_row,
+)
 
 
 def bill_through(runner, day):

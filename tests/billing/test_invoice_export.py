@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from billing.invoicing import export
 from billing.invoicing.csv_cells import spreadsheet_safe
 from billing.invoicing.export import CSV_COLUMNS, QBO_COLUMNS, write_csv, write_qbo_csv
+from tests.support.product_files import EXAMPLE_CATALOG
 
 # The storage layer is not the subject here: one test runs on every database, the rest on SQLite.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -21,7 +22,7 @@ sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.fixture
 def drafted(ats, runner, shared):
     """The worked example realized and invoiced through 2023-12-31: draft batch 1."""
-    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    assert runner("catalog", "import", str(EXAMPLE_CATALOG)).exit_code == 0
     assert runner("realize", "--as-of", "2023-12-31").exit_code == 0
     result = runner("invoice", "run", "--through", "2023-12-31", "--json")
     assert result.exit_code == 0, result.output

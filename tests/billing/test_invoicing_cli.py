@@ -23,8 +23,10 @@ from tests.billing.realization_helpers import (
     run_json,
     update_row,
 )
+from tests.support.product_files import EXAMPLE_CATALOG
 
 
+@pytest.mark.databases
 def test_worked_example_gives_two_net30_invoices(realized, runner):
     built = run_json(runner, "invoice", "run", "--through", "2023-12-31")
     approved = run_json(runner, "invoice", "approve", str(built["batch_id"]))
@@ -159,6 +161,7 @@ def test_approved_batch_cannot_be_discarded(realized, runner):
     assert "credit memo" in result.stderr
 
 
+@pytest.mark.databases
 def test_first_invoice_number_is_settable_but_never_backwards(realized, runner):
     assert runner("invoice", "numbering", "--prefix", "AC-", "--next", "101").exit_code == 0
     batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
@@ -169,6 +172,7 @@ def test_first_invoice_number_is_settable_but_never_backwards(realized, runner):
     assert backwards.exit_code == 1 and "never reused" in backwards.stderr
 
 
+@pytest.mark.databases
 def test_approved_invoice_is_immutable_in_the_data_layer(realized, runner):
     batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
     run_json(runner, "invoice", "approve", str(batch))
@@ -190,6 +194,7 @@ def test_approved_invoice_is_immutable_in_the_data_layer(realized, runner):
             session.flush()
 
 
+@pytest.mark.databases
 def test_two_approvals_at_once_give_one_set_of_numbers(realized, runner, database_url):
     batch = run_json(runner, "invoice", "run", "--through", "2023-12-31")["batch_id"]
     env = {**os.environ, **runner.env}
@@ -203,7 +208,7 @@ def test_two_approvals_at_once_give_one_set_of_numbers(realized, runner, databas
 
 
 def test_assignment_can_route_invoices_to_the_company_billto(ats, runner, shared, tmp_path):
-    catalog = yaml.safe_load((shared / "examples" / "catalog.yaml").read_text())
+    catalog = yaml.safe_load(EXAMPLE_CATALOG.read_text())
     catalog["customer_assignments"][0]["bill_to"] = "company"
     routed = tmp_path / "catalog.yaml"
     routed.write_text(yaml.safe_dump(catalog))
@@ -219,7 +224,7 @@ def test_assignment_can_route_invoices_to_the_company_billto(ats, runner, shared
 
 
 def test_unknown_bill_to_is_refused(ats, runner, shared, tmp_path):
-    catalog = yaml.safe_load((shared / "examples" / "catalog.yaml").read_text())
+    catalog = yaml.safe_load(EXAMPLE_CATALOG.read_text())
     catalog["customer_assignments"][0]["bill_to"] = "grandparent"
     broken = tmp_path / "catalog.yaml"
     broken.write_text(yaml.safe_dump(catalog))
@@ -230,6 +235,7 @@ def test_unknown_bill_to_is_refused(ats, runner, shared, tmp_path):
     assert "bill_to" in result.stderr
 
 
+@pytest.mark.databases
 def test_crash_during_approval_leaves_the_batch_draft_and_no_number_used(
     realized, runner, monkeypatch
 ):

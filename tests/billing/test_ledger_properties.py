@@ -65,8 +65,10 @@ from tests.billing.realization_helpers import (
     newest_updated_at,
     update_row,
 )
-from tests.conftest import SHARED, Backoffice
-from tests.databases import fresh_database, load_sql_file
+from tests.support.backoffice import Backoffice
+from tests.support.databases import MigratedDatabases, load_sql_file
+from tests.support.payloads import FIXTURES
+from tests.support.product_files import ATS_SCHEMA, EXAMPLE_CATALOG
 
 DEEPER = int(os.environ.get("BACKOFFICE_LEDGER_EXAMPLES", "0"))
 EXAMPLES = {"sqlite": 8, "postgresql": 2, "mariadb": 1}
@@ -88,8 +90,8 @@ ONE_CENT = Decimal("0.01")
 
 def build_book(engine: Engine, runner: Backoffice) -> None:
     """The worked example plus a second direct hire, a contract placement and a monthly fee."""
-    load_sql_file(engine, SHARED / "ats_schema.sql")
-    load_sql_file(engine, SHARED / "examples" / "ats_seed_example.sql")
+    load_sql_file(engine, ATS_SCHEMA)
+    load_sql_file(engine, FIXTURES / "examples" / "ats_seed_example.sql")
     insert_placement(
         engine, id=PLACEMENTS[1], start_date=dt.date(2023, 8, 1),
         base_salary=Decimal("90000.00"), pay_plan_code="THIRDS_D0_D30_D60",
@@ -100,7 +102,7 @@ def build_book(engine: Engine, runner: Backoffice) -> None:
                     regular_hours=Decimal("38"))  # fmt: skip
     insert_service_fee(engine, id=SERVICE_FEE, schedule="monthly",
                        schedule_end_date=dt.date(2024, 2, 15))  # fmt: skip
-    result = runner("catalog", "import", str(SHARED / "examples" / "catalog.yaml"))
+    result = runner("catalog", "import", str(EXAMPLE_CATALOG))
     assert result.exit_code == 0, result.output
 
 
@@ -150,9 +152,10 @@ class Book:
 class Databases:
     """Fresh databases of one kind with the current schema (SQLite: copies of one file)."""
 
-    def __init__(self, kind: str, root: Path) -> None:
+    def __init__(self, kind: str, root: Path, migrated: MigratedDatabases | None = None) -> None:
         self.kind = kind
         self.root = root
+        self.migrated = migrated  # the session's templates (SQLite: a copy of its own is enough)
         self.template: Path | None = None
 
     @contextmanager
@@ -165,10 +168,8 @@ class Databases:
             shutil.copy(self._sqlite_template(), path)
             yield f"sqlite:///{path}", folder
             return
-        with fresh_database(self.kind, folder) as url:
-            engine = create_database_engine(url)
-            upgrade_schema(engine)
-            engine.dispose()
+        assert self.migrated is not None, "a server's databases come from the session's templates"
+        with self.migrated.fresh(self.kind, folder) as url:
             yield url, folder
 
     def _sqlite_template(self) -> Path:
@@ -380,9 +381,11 @@ def machine_settings(kind: str) -> settings:
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mariadb"])
-def test_any_sequence_of_changes_and_commands_keeps_the_ledger_whole(kind, tmp_path):
+def test_any_sequence_of_changes_and_commands_keeps_the_ledger_whole(
+    kind, tmp_path, migrated_databases
+):
     machine = type(f"LedgerOn{kind.title()}", (LedgerMachine,),
-                   {"databases": Databases(kind, tmp_path)})  # fmt: skip
+                   {"databases": Databases(kind, tmp_path, migrated_databases)})  # fmt: skip
     run_state_machine_as_test(machine, settings=machine_settings(kind))
 
 
@@ -519,9 +522,10 @@ def wait_for(condition: Callable[[], bool], seconds: float) -> None:
 LOCK_WAITS = {
     "postgresql": "SELECT count(*) FROM pg_stat_activity "
     "WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    # MariaDB: a write that has waited a second (innodb_trx does not show it reliably)
+    # MariaDB: a statement of another session that has run a second (the few rows here
+    # take milliseconds: it waits for a lock; innodb_trx does not show it reliably)
     "mysql": "SELECT count(*) FROM information_schema.processlist "
-    "WHERE db = DATABASE() AND command = 'Query' AND state = 'Updating' AND time >= 1",
+    "WHERE db = DATABASE() AND command = 'Query' AND time >= 1 AND id <> CONNECTION_ID()",
 }
 
 
@@ -573,8 +577,8 @@ def add_an_hour_to_every_approved_timecard(book: Book) -> None:
 # Not on SQLite: one writer at a time, so whether realize reads before or after the
 # approval depends on timing there (tests/billing/test_realize_approve_race.py forces it).
 @pytest.mark.parametrize("kind", ["postgresql", "mariadb"])
-def test_realize_racing_approve_keeps_the_ledger_whole(kind, tmp_path):
-    databases = Databases(kind, tmp_path)
+def test_realize_racing_approve_keeps_the_ledger_whole(kind, tmp_path, migrated_databases):
+    databases = Databases(kind, tmp_path, migrated_databases)
     with databases.fresh() as (url, folder):
         book = Book(url, folder)
         try:

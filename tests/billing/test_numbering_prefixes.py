@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 from backoffice.errors import NeedsUserAction
 from billing.invoicing.models import DocumentKind
 from billing.invoicing.numbering import configure_numbering, prefixes_clash
-from tests.billing.realization_helpers import run_json
-from tests.billing.test_corrections_cli import approve_through
+from tests.billing.realization_helpers import approve_through, run_json
 
 
 def numbering(runner, *args):

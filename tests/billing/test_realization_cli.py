@@ -40,8 +40,10 @@ from tests.billing.realization_helpers import (
     standing_total,
     update_row,
 )
-from tests.conftest import SHARED, Backoffice
-from tests.databases import load_sql_file
+from tests.support.backoffice import Backoffice
+from tests.support.databases import load_sql_file
+from tests.support.payloads import FIXTURES
+from tests.support.product_files import ATS_SCHEMA, EXAMPLE_CATALOG
 
 SEED = 5001  # the seed example's placement: Billto 110, 100000.00, STD_DH, 50/50 Day 1/Day 90
 
@@ -58,13 +60,13 @@ def sqlite_templates(tmp_path_factory):
     engine = create_database_engine(f"sqlite:///{seeded}")
     try:
         upgrade_schema(engine)
-        load_sql_file(engine, SHARED / "ats_schema.sql")
-        load_sql_file(engine, SHARED / "examples" / "ats_seed_example.sql")
+        load_sql_file(engine, ATS_SCHEMA)
+        load_sql_file(engine, FIXTURES / "examples" / "ats_seed_example.sql")
     finally:
         engine.dispose()
     shutil.copyfile(seeded, cataloged)
     runner = Backoffice(f"sqlite:///{cataloged}", folder / "var")
-    assert runner("catalog", "import", str(SHARED / "examples" / "catalog.yaml")).exit_code == 0
+    assert runner("catalog", "import", str(EXAMPLE_CATALOG)).exit_code == 0
     return {"seeded": seeded, "cataloged": cataloged}
 
 
@@ -111,8 +113,9 @@ def catalog_without_std_dh(shared):
 # 1. The seed example
 
 
+@pytest.mark.databases
 def test_seed_example_realizes_the_worked_example_exactly(ats, runner, shared):
-    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    assert runner("catalog", "import", str(EXAMPLE_CATALOG)).exit_code == 0
 
     summary = realize(runner)
 
@@ -647,10 +650,11 @@ def test_earlier_as_of_never_cancels_occurrences_already_realized(sqlite_ats, cl
     assert all(status == "active" for _, _, status in occurrences_of(cli, fee_id))
 
 
+@pytest.mark.databases
 def test_a_change_read_by_an_earlier_as_of_reaches_every_occurrence_already_realized(
     ats, runner, shared
 ):
-    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    assert runner("catalog", "import", str(EXAMPLE_CATALOG)).exit_code == 0
     fee_id = insert_service_fee(ats, schedule="monthly", created_date=dt.date(2024, 1, 31))
     realize(runner, "2024-04-30")
 
@@ -693,10 +697,11 @@ def test_salary_change_with_nothing_invoiced_replaces_pending_installments(sqlit
     assert_rerun_changes_nothing(cli)
 
 
+@pytest.mark.databases
 def test_salary_change_after_invoicing_keeps_the_invoiced_installment_and_adjusts(
     ats, runner, shared
 ):
-    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    assert runner("catalog", "import", str(EXAMPLE_CATALOG)).exit_code == 0
     realize(runner)
     fee_id = seed_fee(runner)["fee_id"]
     mark_invoiced(ats, fee_id, 1)

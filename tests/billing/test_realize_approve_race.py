@@ -38,8 +38,9 @@ from billing.invoicing.models import InstallmentClaim, Invoice, InvoiceLine, Inv
 from billing.realization import run as realization_run
 from billing.realization.store import PageOutdated
 from cli.main import cli
+from tests.billing.demo_books import AS_OF, Book, new_book
 from tests.billing.realization_helpers import realize
-from tests.billing.test_realize_concurrency import AS_OF, Book, new_book
+from tests.support.product_files import EXAMPLE_CATALOG
 
 PLACEMENTS = {"sqlite": "40", "postgresql": "40", "mariadb": "40"}
 APPROVE_WAIT = 2.0  # seconds realize waits, mid-page, for the racing approval to finish
@@ -298,7 +299,7 @@ def test_an_approval_rolled_back_to_break_a_deadlock_says_to_approve_again(monke
 def test_a_page_rolled_back_to_break_a_deadlock_is_written_again(
     ats, runner, shared, monkeypatch, deadlock
 ):
-    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    assert runner("catalog", "import", str(EXAMPLE_CATALOG)).exit_code == 0
     apply_changes = realization_run.apply_changes
     failures: list[str] = []
 
@@ -317,7 +318,7 @@ def test_a_page_rolled_back_to_break_a_deadlock_is_written_again(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_page_outdated_every_time_stops_the_run_with_what_to_do(ats, runner, shared, monkeypatch):
-    assert runner("catalog", "import", str(shared / "examples" / "catalog.yaml")).exit_code == 0
+    assert runner("catalog", "import", str(EXAMPLE_CATALOG)).exit_code == 0
 
     def always_outdated(*_args: Any) -> None:
         raise PageOutdated("1 of 1 installments changed since the page was read")

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import update
 
 from ats import tables
@@ -22,6 +23,8 @@ from tests.billing.realization_helpers import (
     insert_timecard,
     realize,
 )
+
+pytestmark = pytest.mark.databases  # timestamps and their precision differ between databases
 
 FUTURE = dt.datetime(2037, 12, 31, 23, 0, 0)
 

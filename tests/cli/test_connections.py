@@ -8,7 +8,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from mapping.connections import load_connection
-from tests.mapping.test_connections import NETSUITE_INFO, QBO_INFO, vault_of
+from tests.support.connections import NETSUITE_INFO, QBO_INFO, vault_of
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import responses
 from backoffice.errors import FatalError
 from backoffice.logs import register_secret
 from backoffice.secret import Secret
-from tests.mapping.test_connections import NETSUITE_INFO, QBO_INFO
+from tests.support.connections import NETSUITE_INFO, QBO_INFO
 
 SANDBOX = "http://127.0.0.1:8001"
 

@@ -15,18 +15,7 @@ from backoffice.vault import Vault
 from mapping.connection_settings import NetSuiteAuth, NetSuiteSettings
 from mapping.connections import Connection, load_connection
 from sync.token_store import DatabaseTokenStore
-
-QBO_INFO = {
-    "base_url": "http://127.0.0.1:8001", "realm_id": "9130357766900000",
-    "access_token": "access-token-value-1234", "refresh_token": "refresh-token-value-5678",
-    "client_id": "client-id-abc", "client_secret": "client-secret-value-xyz",
-    "webhook_verifier": "webhook-verifier-value-000",
-}  # fmt: skip
-NETSUITE_INFO = {
-    "base_url": "http://127.0.0.1:8002", "account_id": "1234567_SB1",
-    "consumer_key": "consumer-key-value-1", "consumer_secret": "consumer-secret-value-2",
-    "token_id": "token-id-value-3", "token_secret": "token-secret-value-4",
-}  # fmt: skip
+from tests.support.connections import NETSUITE_INFO, QBO_INFO, vault_of
 
 
 @pytest.fixture
@@ -38,11 +27,6 @@ def migrated(sqlite_runner):
 @pytest.fixture
 def sqlite_engine(sqlite_url, make_engine):
     return make_engine(sqlite_url)
-
-
-def vault_of(runner):
-    key = (runner.data_dir / "encryption_key").read_text().strip()
-    return Vault(Secret(key))
 
 
 def test_vault_opens_what_it_sealed_and_refuses_another_key():
@@ -201,6 +185,7 @@ def test_a_connection_name_nobody_could_type_back_is_refused(runner, name, says)
     assert len(responses.calls) == 0  # refused before the sandbox was asked
 
 
+@pytest.mark.databases
 @responses.activate
 def test_a_connection_name_of_the_column_length_is_kept_whole(runner):
     assert runner("db", "upgrade").exit_code == 0

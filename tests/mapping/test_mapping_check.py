@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from mapping.connections import Connection
 from mapping.models import MappingRule
 from tests.billing.realization_helpers import run_json
-from tests.mapping.test_connections import NETSUITE_INFO, QBO_INFO
+from tests.support.connections import NETSUITE_INFO, QBO_INFO
 
 
 def connect(runner, system, info):

@@ -1,3 +1,5 @@
+"""The migrations build the models' schema on every database, up and down again."""
+
 import pytest
 from sqlalchemy import inspect
 
@@ -6,6 +8,7 @@ from backoffice.schema import SCHEMA_HEAD, current_revision, ensure_schema_curre
 from migrations.upgrade import alembic_config, head_revision, upgrade_schema
 
 
+@pytest.mark.databases
 def test_upgrade_creates_the_schema_and_is_idempotent(database_url, make_engine):
     engine = make_engine(database_url)
 
@@ -42,6 +45,7 @@ def test_schema_head_constant_is_the_newest_migration():
     assert head_revision() == SCHEMA_HEAD
 
 
+@pytest.mark.databases
 def test_migrations_build_exactly_the_models_tables(database_url, make_engine):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -57,6 +61,7 @@ def test_migrations_build_exactly_the_models_tables(database_url, make_engine):
     assert differences == []
 
 
+@pytest.mark.databases
 def test_every_migration_downgrades_and_upgrades_again(database_url, make_engine):
     from alembic import command
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from flask import Flask
 from flask.testing import FlaskClient
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
@@ -141,6 +144,17 @@ def make_netsuite(clock: StepClock | None = None, **options: Any) -> NetSuite:
     return NetSuite(app, clock)
 
 
-def fixture(shared: Path, name: str) -> Any:
-    """A NetSuite payload, read in place from the shared folder."""
-    return json.loads((shared / "netsuite" / name).read_bytes(), parse_float=Decimal)
+def certificate_pem(key: rsa.RSAPrivateKey) -> str:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "backoffice")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -110,8 +108,3 @@ def make_qbo(
     )
     app.testing = True
     return Qbo(app)
-
-
-def fixture(shared: Path, name: str) -> Any:
-    """A genuine QBO payload, read in place from the shared folder."""
-    return json.loads((shared / "qbo" / name).read_bytes())

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import quote
 
 import jwt
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from tests.sandboxes.netsuite_support import (
     RECORDS,
     SUITEQL,
-    fixture,
+    certificate_pem,
     make_netsuite,
 )
+from tests.support.payloads import payload
 
 TOKEN = "/services/rest/auth/oauth2/v1/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -31,22 +28,6 @@ def ns():
 @pytest.fixture(scope="module")
 def key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def certificate_pem(key: rsa.RSAPrivateKey) -> str:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "backoffice")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def test_a_requests_oauthlib_signature_verifies(ns):
@@ -64,7 +45,7 @@ def test_a_tampered_signature_answers_the_invalid_login_body(ns, shared):
     response = ns.client.get(path, headers={"Authorization": tampered})
 
     assert response.status_code == 401
-    assert response.get_json() == fixture(shared, "error_401_invalid_login.json")
+    assert response.get_json() == payload("netsuite", "error_401_invalid_login.json", exact=True)
 
 
 def test_a_query_parameter_not_signed_is_refused(ns):

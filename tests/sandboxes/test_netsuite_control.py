@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandboxes.netsuite_support import RECORDS, fixture, make_netsuite
+from tests.sandboxes.netsuite_support import RECORDS, make_netsuite
+from tests.support.payloads import payload
 
 
 @pytest.fixture
@@ -39,7 +40,9 @@ def test_a_429_fault_answers_the_concurrency_body_with_retry_after(ns, shared):
 
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == "7"
-    assert refused.get_json() == fixture(shared, "error_429_concurrency_limit_exceeded.json")
+    assert refused.get_json() == payload(
+        "netsuite", "error_429_concurrency_limit_exceeded.json", exact=True
+    )
     assert accepted.status_code == 204
 
 

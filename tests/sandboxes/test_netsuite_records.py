@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.sandboxes.netsuite_support import RECORDS, fixture, make_netsuite
+from tests.sandboxes.netsuite_support import RECORDS, make_netsuite
 from tests.sandboxes.support import shape
+from tests.support.payloads import payload
 
 
 @pytest.fixture
@@ -18,7 +19,9 @@ def ns():
 def test_create_answers_204_without_a_body_and_the_new_id_in_location(ns, shared):
     genuine = (shared / "netsuite/create_204_response_headers.http").read_text()
     response = ns.call(
-        "POST", f"{RECORDS}/customer", fixture(shared, "customer_create_request.json")
+        "POST",
+        f"{RECORDS}/customer",
+        payload("netsuite", "customer_create_request.json", exact=True),
     )
 
     assert "HTTP/1.1 204 No Content" in genuine
@@ -28,8 +31,10 @@ def test_create_answers_204_without_a_body_and_the_new_id_in_location(ns, shared
 
 
 def test_customer_reads_back_in_the_recorded_shape(ns, shared):
-    genuine = fixture(shared, "customer_get_response.json")
-    customer_id = ns.create("customer", fixture(shared, "customer_create_request.json"))
+    genuine = payload("netsuite", "customer_get_response.json", exact=True)
+    customer_id = ns.create(
+        "customer", payload("netsuite", "customer_create_request.json", exact=True)
+    )
 
     customer = ns.get("customer", customer_id)
 
@@ -56,10 +61,10 @@ def test_customer_reads_back_in_the_recorded_shape(ns, shared):
 
 
 def test_invoice_lines_compute_amounts_total_and_amount_remaining(ns, shared):
-    genuine = fixture(shared, "invoice_get_response.json")
+    genuine = payload("netsuite", "invoice_get_response.json", exact=True)
     customer_id = ns.customer()
     item_id = ns.item()
-    body = fixture(shared, "invoice_create_request.json")
+    body = payload("netsuite", "invoice_create_request.json", exact=True)
     body["entity"]["id"] = customer_id
     for line in body["item"]["items"]:
         line["item"]["id"] = item_id
@@ -104,7 +109,7 @@ def test_missing_record_answers_404_nonexistent_id(ns):
 
 
 def test_upsert_by_external_id_creates_then_updates_the_same_record(ns, shared):
-    body = fixture(shared, "customer_upsert_by_external_id_request.json")
+    body = payload("netsuite", "customer_upsert_by_external_id_request.json", exact=True)
 
     first = ns.call("PUT", f"{RECORDS}/customer/eid:CUST-001", body)
     second = ns.call("PUT", f"{RECORDS}/customer/eid:CUST-001", {**body, "email": "new@x.example"})
@@ -162,7 +167,7 @@ def test_delete_removes_the_record_and_lists_it_as_deleted(ns):
 
 
 def test_missing_entity_answers_the_recorded_field_param_reqd_body(ns, shared):
-    genuine = fixture(shared, "error_400_field_param_reqd.json")
+    genuine = payload("netsuite", "error_400_field_param_reqd.json", exact=True)
 
     response = ns.call("POST", f"{RECORDS}/invoice", {"item": {"items": []}})
 
@@ -178,7 +183,7 @@ def test_customer_without_subsidiary_is_refused_in_a_oneworld_account(ns):
 
 
 def test_unknown_reference_answers_the_invalid_key_or_ref_body(ns, shared):
-    genuine = fixture(shared, "error_400_invalid_key_or_ref.json")
+    genuine = payload("netsuite", "error_400_invalid_key_or_ref.json", exact=True)
     item_id = ns.item()
     body = {"entity": {"id": "999"}, "item": {"items": [{"item": {"id": item_id}, "amount": 1}]}}
 
@@ -241,7 +246,7 @@ def test_unknown_record_type_answers_404(ns):
 def test_customer_payment_reduces_the_invoices_amount_remaining(ns, shared):
     customer_id = ns.customer()
     invoice_id = ns.invoice(customer_id, ns.item(), "1495.00", "505.00")
-    body = fixture(shared, "customerpayment_create_request.json")
+    body = payload("netsuite", "customerpayment_create_request.json", exact=True)
     body["customer"]["id"] = customer_id
     body["apply"]["items"][0]["doc"]["id"] = invoice_id
 
@@ -284,7 +289,7 @@ def test_applying_more_than_is_open_is_refused(ns):
 def test_credit_memo_applied_to_its_invoice(ns, shared):
     customer_id, item_id = ns.customer(), ns.item()
     invoice_id = ns.invoice(customer_id, item_id, "1592.50")
-    body = fixture(shared, "creditmemo_create_request.json")
+    body = payload("netsuite", "creditmemo_create_request.json", exact=True)
     body["entity"]["id"] = customer_id
     body["item"]["items"][0]["item"]["id"] = item_id
     body["apply"]["items"][0]["doc"]["id"] = invoice_id
@@ -317,7 +322,7 @@ def test_invoice_due_date_follows_its_terms(ns):
 
 
 def test_a_new_account_holds_the_parent_subsidiary_usd_terms_and_income_accounts(ns, shared):
-    term = fixture(shared, "term_get_response.json")
+    term = payload("netsuite", "term_get_response.json", exact=True)
 
     assert ns.get("subsidiary", "1")["name"] == "Parent Company"
     assert ns.get("currency", "1")["symbol"] == "USD"
@@ -331,7 +336,7 @@ def test_a_new_account_holds_the_parent_subsidiary_usd_terms_and_income_accounts
 
 
 def test_items_in_the_recorded_shape(ns, shared):
-    genuine = fixture(shared, "noninventoryitem_get_response.json")
+    genuine = payload("netsuite", "noninventoryitem_get_response.json", exact=True)
     item_id = ns.create(
         "nonInventorySaleItem", {"itemId": "Test Item", "incomeAccount": {"id": "3"}}
     )

@@ -29,9 +29,9 @@ from adapters.netsuite.config import ClientCredentials, NetSuiteConfig, TbaCrede
 from adapters.tokens import MemoryTokenStore
 from backoffice.secret import Secret
 from sandboxes.netsuite import SandboxOptions, create_app
-from tests.sandboxes.netsuite_support import RECORDS, fixture, tba
+from tests.sandboxes.netsuite_support import RECORDS, certificate_pem, tba
 from tests.sandboxes.support import live_server
-from tests.sandboxes.test_netsuite_auth import certificate_pem
+from tests.support.payloads import payload
 
 TIMEOUT = 5.0
 
@@ -103,7 +103,9 @@ def test_requests_beyond_the_concurrency_limit_get_429(live, shared):
     slow.join(TIMEOUT)
 
     assert answers[-1].status_code == 429
-    assert answers[-1].json() == fixture(shared, "error_429_concurrency_limit_exceeded.json")
+    assert answers[-1].json() == payload(
+        "netsuite", "error_429_concurrency_limit_exceeded.json", exact=True
+    )
     assert live.get(f"{RECORDS}/currency/1").status_code == 200
 
 

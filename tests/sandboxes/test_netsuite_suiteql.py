@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.sandboxes.netsuite_support import SUITEQL, fixture, make_netsuite
+from tests.sandboxes.netsuite_support import SUITEQL, make_netsuite
 from tests.sandboxes.support import shape
+from tests.support.payloads import payload
 
 
 @pytest.fixture
@@ -17,11 +18,11 @@ def ns():
 
 
 def test_answer_has_the_recorded_envelope(ns, shared):
-    genuine = fixture(shared, "suiteql_response_customers.json")
+    genuine = payload("netsuite", "suiteql_response_customers.json", exact=True)
     ns.customer("Cool co", email="coolco@sf.com", phone="1234567890")
     ns.customer("Ledger Drinks", email="ld@sf.com", phone="0987654321")
 
-    response = ns.query(fixture(shared, "suiteql_request.json")["q"])
+    response = ns.query(payload("netsuite", "suiteql_request.json", exact=True)["q"])
 
     body = response.get_json()
     assert response.status_code == 200

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.sandboxes.qbo_support import Qbo, StepClock, fixture, make_qbo
+from tests.sandboxes.qbo_support import Qbo, StepClock, make_qbo
+from tests.support.payloads import payload
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def test_batch_answers_each_item_in_place_with_its_fault(qbo, shared):
 
     response = qbo.post("batch", {"BatchItemRequest": items})
 
-    genuine = fixture(shared, "batch_response.json")
+    genuine = payload("qbo", "batch_response.json")
     answered = response.get_json()
     assert set(answered) == set(genuine)
     by_bid = {item["bId"]: item for item in answered["BatchItemResponse"]}
@@ -80,7 +81,7 @@ def test_cdc_lists_changes_and_deletions_since_the_cursor(qbo, clock, shared):
 
     response = qbo.get("cdc", entities="Invoice,Payment", changedSince="2023-02-18T20:15:00Z")
 
-    genuine = fixture(shared, "cdc_response.json")
+    genuine = payload("qbo", "cdc_response.json")
     body = response.get_json()
     assert set(body) == set(genuine)
     blocks = body["CDCResponse"][0]["QueryResponse"]

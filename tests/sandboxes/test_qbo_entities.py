@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.sandboxes.qbo_support import Qbo, StepClock, fixture, make_qbo
+from tests.sandboxes.qbo_support import Qbo, StepClock, make_qbo
 from tests.sandboxes.support import shape
+from tests.support.payloads import payload
 
 
 @pytest.fixture
@@ -33,9 +34,9 @@ def fault_of(response) -> dict:
 
 
 def test_customer_create_answers_the_genuine_envelope(qbo, shared):
-    response = qbo.post("customer", fixture(shared, "customer_create_request.json"))
+    response = qbo.post("customer", payload("qbo", "customer_create_request.json"))
 
-    genuine = fixture(shared, "customer_create_response.json")
+    genuine = payload("qbo", "customer_create_response.json")
     body = response.get_json()
     assert response.status_code == 200
     assert set(body) == set(genuine)
@@ -54,7 +55,7 @@ def test_duplicate_display_name_ignores_case_and_answers_6240(qbo, shared):
     response = qbo.post("customer", {"DisplayName": "doe5, JANE"})
 
     assert response.status_code == 400
-    assert fault_of(response) == fixture(shared, "error_6240_duplicate_name.json")["Fault"]
+    assert fault_of(response) == payload("qbo", "error_6240_duplicate_name.json")["Fault"]
 
 
 def test_new_company_holds_income_accounts_standard_terms_and_usd(qbo):
@@ -77,7 +78,7 @@ def test_invoice_totals_are_computed_from_lines_with_two_decimals(qbo, shared):
 
     invoice = qbo.invoice(customer["Id"], "100", "50.5", DocNumber="INV-000101")
 
-    genuine = fixture(shared, "invoice_create_response.json")["Invoice"]
+    genuine = payload("qbo", "invoice_create_response.json")["Invoice"]
     assert set(genuine) - set(invoice) <= {"CustomField", "BillAddr", "ShipAddr"}
     assert invoice["DocNumber"] == "INV-000101"
     assert invoice["Line"][-1] == {
@@ -115,7 +116,7 @@ def test_duplicate_doc_number_answers_6140(qbo, shared):
         {"CustomerRef": {"value": customer["Id"]}, "DocNumber": "1035", "Line": [_line()]},
     )
 
-    genuine = fixture(shared, "error_6140_duplicate_doc_number.json")["Fault"]
+    genuine = payload("qbo", "error_6140_duplicate_doc_number.json")["Fault"]
     assert response.status_code == 400
     assert fault_of(response) == {
         **genuine,
@@ -234,7 +235,7 @@ def test_stale_sync_token_answers_5010_and_saves_nothing(qbo, shared):
         "customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "Notes": "two"}
     )
 
-    genuine = fixture(shared, "error_5010_stale_object.json")["Fault"]
+    genuine = payload("qbo", "error_5010_stale_object.json")["Fault"]
     fault = fault_of(response)
     assert response.status_code == 400
     assert {**fault["Error"][0], "Detail": ""} == {**genuine["Error"][0], "Detail": ""}
@@ -294,7 +295,7 @@ def test_payment_linked_to_invoices_reduces_their_balance(qbo, shared):
 
     payment = qbo.create("Payment", body)
 
-    genuine = fixture(shared, "payment_read_linked_invoice.json")["Payment"]
+    genuine = payload("qbo", "payment_read_linked_invoice.json")["Payment"]
     assert set(genuine) - set(payment) <= {"PaymentMethodRef", "LinkedTxn"}
     paid = qbo.get(f"invoice/{first['Id']}").get_json()["Invoice"]
     partly = qbo.get(f"invoice/{second['Id']}").get_json()["Invoice"]
@@ -340,7 +341,7 @@ def test_credit_memo_applied_by_a_zero_payment_reduces_both(qbo, shared):
     )
 
     read_memo = qbo.get(f"creditmemo/{memo['Id']}").get_json()["CreditMemo"]
-    genuine = fixture(shared, "creditmemo_read.json")["CreditMemo"]
+    genuine = payload("qbo", "creditmemo_read.json")["CreditMemo"]
     assert set(genuine) - set(read_memo) <= {
         "CustomField",
         "BillAddr",
@@ -374,7 +375,7 @@ def test_service_item_reads_like_the_genuine_one(qbo, shared):
         "Item", {"Name": "Placement fee", "Type": "Service", "IncomeAccountRef": {"value": "1"}}
     )
 
-    genuine = fixture(shared, "item_service_read.json")["Item"]
+    genuine = payload("qbo", "item_service_read.json")["Item"]
     assert set(genuine) - set(item) == {"Description"}
     assert {key: shape(genuine[key]) for key in item if key in genuine} == {
         key: shape(item[key]) for key in item if key in genuine

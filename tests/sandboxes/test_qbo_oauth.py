@@ -5,7 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.sandboxes.qbo_support import Qbo, StepClock, fixture, make_qbo
+from tests.sandboxes.qbo_support import Qbo, StepClock, make_qbo
+from tests.support.payloads import payload
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def test_refresh_answers_the_genuine_token_shape_and_a_new_refresh_token(qbo, sh
     )
 
     body = response.get_json()
-    genuine = fixture(shared, "oauth2_token_response.json")
+    genuine = payload("qbo", "oauth2_token_response.json")
     assert response.status_code == 200
     assert set(body) == set(genuine) - {"id_token"}
     assert (body["token_type"], body["expires_in"]) == ("bearer", 3600)
@@ -51,7 +52,7 @@ def test_a_used_refresh_token_is_refused_with_invalid_grant(qbo, shared):
     response = token_call(qbo, form)
 
     assert response.status_code == 400
-    assert set(response.get_json()) == set(fixture(shared, "oauth2_token_error_response.json"))
+    assert set(response.get_json()) == set(payload("qbo", "oauth2_token_error_response.json"))
     assert response.get_json()["error"] == "invalid_grant"
 
 
@@ -81,7 +82,7 @@ def test_expired_access_token_answers_the_genuine_401(qbo, clock, shared):
 
     response = qbo.get("preferences")
 
-    genuine = fixture(shared, "error_401_authentication_failed.json")
+    genuine = payload("qbo", "error_401_authentication_failed.json")
     body = response.get_json()
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="Intuit", error="invalid_token"'

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandboxes.qbo_support import Qbo, StepClock, fixture, make_qbo
+from tests.sandboxes.qbo_support import Qbo, StepClock, make_qbo
+from tests.support.payloads import payload
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def test_page_reports_rows_returned_not_the_limit(qbo, shared):
     first = qbo.query("SELECT * FROM Customer ORDERBY DisplayName STARTPOSITION 1 MAXRESULTS 2")
     last = qbo.query("SELECT * FROM Customer ORDERBY DisplayName STARTPOSITION 3 MAXRESULTS 2")
 
-    genuine = fixture(shared, "query_response_vendor_page.json")
+    genuine = payload("qbo", "query_response_vendor_page.json")
     assert set(last.get_json()) == set(genuine)
     assert set(last.get_json()["QueryResponse"]) - {"Customer"} == {"startPosition", "maxResults"}
     assert first.get_json()["QueryResponse"]["maxResults"] == 2
@@ -47,7 +48,7 @@ def test_count_answers_total_count(qbo, shared):
 
     response = qbo.query("select count(*) from Customer")
 
-    assert set(response.get_json()) == set(fixture(shared, "query_count_response.json"))
+    assert set(response.get_json()) == set(payload("qbo", "query_count_response.json"))
     assert response.get_json()["QueryResponse"] == {"totalCount": 2}
 
 
@@ -132,7 +133,7 @@ def test_unknown_entity_answers_the_genuine_4001(qbo, shared):
     response = qbo.query("SELECT * FROM Custmoer")
 
     assert response.status_code == 400
-    assert response.get_json()["Fault"] == fixture(shared, "error_4001_invalid_query.json")["Fault"]
+    assert response.get_json()["Fault"] == payload("qbo", "error_4001_invalid_query.json")["Fault"]
 
 
 def test_unknown_property_answers_4001(qbo):

@@ -11,8 +11,9 @@ from backoffice.settings import load_settings
 from migrations.upgrade import upgrade_schema
 from services.catalog import import_catalog_file
 from services.demo import write_demo_data
-from tests.conftest import SHARED
-from tests.databases import load_sql_file
+from tests.support.databases import load_sql_file
+from tests.support.payloads import FIXTURES
+from tests.support.product_files import ATS_SCHEMA, EXAMPLE_CATALOG
 
 EXAMPLE_AS_OF = "2023-12-31"
 
@@ -38,9 +39,9 @@ def sqlite_runtime(folder: Path, *, upgraded: bool = True) -> Iterator[Runtime]:
 
 def load_example(runtime: Runtime) -> None:
     """The worked example's ATS rows and catalog."""
-    load_sql_file(runtime.engine, SHARED / "ats_schema.sql")
-    load_sql_file(runtime.engine, SHARED / "examples" / "ats_seed_example.sql")
-    import_catalog_file(runtime, SHARED / "examples" / "catalog.yaml")
+    load_sql_file(runtime.engine, ATS_SCHEMA)
+    load_sql_file(runtime.engine, FIXTURES / "examples" / "ats_seed_example.sql")
+    import_catalog_file(runtime, EXAMPLE_CATALOG)
 
 
 def load_demo(runtime: Runtime, placements: int = 60) -> None:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from backoffice.runtime import Runtime
 from backoffice.settings import load_settings
-from tests.conftest import Backoffice
+from tests.support.backoffice import Backoffice
 
 
 @contextmanager

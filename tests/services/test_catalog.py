@@ -2,17 +2,18 @@ import pytest
 
 from backoffice.errors import NeedsUserAction
 from services.catalog import export_catalog_text, import_catalog_bytes, import_catalog_file
-from tests.conftest import SHARED
-from tests.databases import load_sql_file
 from tests.services.books import sqlite_runtime
+from tests.support.databases import load_sql_file
+from tests.support.payloads import FIXTURES
+from tests.support.product_files import ATS_SCHEMA, EXAMPLE_CATALOG
 
-EXAMPLE = SHARED / "examples" / "catalog.yaml"
+EXAMPLE = EXAMPLE_CATALOG
 
 
 def test_an_exported_catalog_imports_back_unchanged(tmp_path):
     with sqlite_runtime(tmp_path) as runtime:
-        load_sql_file(runtime.engine, SHARED / "ats_schema.sql")
-        load_sql_file(runtime.engine, SHARED / "examples" / "ats_seed_example.sql")
+        load_sql_file(runtime.engine, ATS_SCHEMA)
+        load_sql_file(runtime.engine, FIXTURES / "examples" / "ats_seed_example.sql")
         first = import_catalog_file(runtime, EXAMPLE)
 
         again = import_catalog_bytes(runtime, export_catalog_text(runtime).encode())

@@ -11,10 +11,10 @@ from mapping.connection_settings import CompanyFacts, NetSuiteAuth, NetSuiteSett
 from mapping.connections import load_connection
 from services import connections as service
 from services.connections import System, TbaKeys
-from tests.adapters.test_contract import netsuite_app, qbo_app
-from tests.mapping.test_connections import NETSUITE_INFO, QBO_INFO
+from tests.adapters.sandbox_apps import netsuite_app, qbo_app
 from tests.sandboxes.support import live_server
 from tests.services.support import migrated_runtime
+from tests.support.connections import NETSUITE_INFO, QBO_INFO
 
 QBO_URL = QBO_INFO["base_url"]
 NETSUITE_URL = NETSUITE_INFO["base_url"]

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from services import connections
 from services.webhooks import NotificationOutcome, Verdict, accept_qbo_notification
 from sync.pull_requests import PullRequest
-from tests.mapping.test_connections import QBO_INFO
 from tests.services.support import migrated_runtime
+from tests.support.connections import QBO_INFO
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from backoffice.secret import Secret
 from mapping.connections import Connection, load_connection
 from services import connections as service
 from sync.connect import netsuite_config, qbo_config
-from tests.mapping.test_connections import NETSUITE_INFO, QBO_INFO
 from tests.services.support import migrated_runtime
+from tests.support.connections import NETSUITE_INFO, QBO_INFO
 
 TBA = service.TbaKeys(*(Secret(NETSUITE_INFO[key]) for key in service.TBA_KEY_NAMES))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from adapters.netsuite.adapter import NetSuiteAdapter
 from adapters.netsuite.config import ClientCredentials, NetSuiteConfig, TbaCredentials
 from adapters.tokens import MemoryTokenStore, OAuthTokens
 from backoffice.secret import Secret
-from tests.adapters.payloads import payload_loader
+from tests.support.payloads import payload, payload_text
 
 NOW = dt.datetime(2024, 3, 20, 12, 0, 0)  # naive UTC
 ACCOUNT = "123456_SB1"
@@ -52,15 +52,15 @@ def private_pem(private_key: rsa.RSAPrivateKey) -> str:
 
 
 @pytest.fixture
-def ns_payload(shared: Path) -> Callable[[str], Any]:
-    """A payload: the shared folder first, then this project's additions."""
-    return payload_loader(shared, "netsuite")
+def ns_payload() -> Callable[[str], Any]:
+    """A recorded NetSuite payload, by file name."""
+    return partial(payload, "netsuite")
 
 
 @pytest.fixture
-def ns_text(shared: Path) -> Callable[[str], str]:
-    """A shared non-JSON fixture's text (headers, the TBA header)."""
-    return lambda name: (shared / "netsuite" / name).read_text()
+def ns_text() -> Callable[[str], str]:
+    """A recorded non-JSON file's text (headers, the TBA header)."""
+    return partial(payload_text, "netsuite")
 
 
 @pytest.fixture

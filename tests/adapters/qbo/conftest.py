@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ from adapters.qbo.adapter import QboAdapter
 from adapters.qbo.config import QboConfig
 from adapters.tokens import MemoryTokenStore, OAuthTokens
 from backoffice.secret import Secret
-from tests.adapters.payloads import payload_loader
+from tests.support.payloads import payload, payload_bytes
 
 NOW = dt.datetime(2023, 2, 20, 12, 0, 0)  # naive UTC
 BASE = "http://127.0.0.1:8765"
@@ -28,15 +28,15 @@ REFRESH = "refresh-token-current-0123456789"
 
 
 @pytest.fixture
-def qbo_payload(shared: Path) -> Callable[[str], Any]:
-    """A genuine payload: the shared folder first, then this project's additions."""
-    return payload_loader(shared, "qbo")
+def qbo_payload() -> Callable[[str], Any]:
+    """A genuine QBO payload, by file name."""
+    return partial(payload, "qbo")
 
 
 @pytest.fixture
-def qbo_bytes(shared: Path) -> Callable[[str], bytes]:
-    """A shared payload's exact bytes (webhook bodies, the XML throttle answer)."""
-    return lambda name: (shared / "qbo" / name).read_bytes()
+def qbo_bytes() -> Callable[[str], bytes]:
+    """A QBO payload's exact bytes (webhook bodies, the XML throttle answer)."""
+    return partial(payload_bytes, "qbo")
 
 
 @pytest.fixture

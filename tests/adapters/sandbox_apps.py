@@ -1,0 +1,17 @@
+"""The sandboxes as the adapter tests start them: short delays, so that faults are quick."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def qbo_app() -> Flask:
+    from sandboxes.qbo import SandboxOptions, create_app
+
+    return create_app(SandboxOptions(timeout_delay=0.5, retry_after=1))
+
+
+def netsuite_app() -> Flask:
+    from sandboxes.netsuite import SandboxOptions, create_app
+
+    return create_app(SandboxOptions(timeout_delay=0.5, retry_after=1))

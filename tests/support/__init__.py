@@ -1,0 +1,1 @@
+"""Helpers the tests of several packages share: databases, recorded payloads, connections."""
