@@ -22,13 +22,13 @@ from backoffice.paging import pages
 from backoffice.runtime import Runtime
 from billing.invoicing import batches
 from billing.invoicing.drafts import BatchPlan, DraftDocument
-from billing.invoicing.health import DocumentCheck, HealthCheck
+from billing.invoicing.health import BilltoLookup, DocumentCheck, HealthCheck
 from billing.invoicing.models import DocumentKind, Invoice
 from billing.invoicing.numbering import SEQUENCES
 from billing.invoicing.queries import document_as_dict
 from mapping.connections import has_connection, load_connection
 from mapping.validation import MappingCheck
-from services.billtos import BilltoLookup, billto_lookup, names_in
+from services.billtos import billto_lookup, names_in
 from services.documents import Document, document_of
 
 BATCH_LOCK = "invoice run"

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ats.reader import BILLTOS, AtsReader
 from ats.records import AtsBillto
 from backoffice.runtime import Runtime
-from billing.invoicing.health import BilltoLookup
 from services.ats_access import complete_ats
+
+if TYPE_CHECKING:  # the health check's module is heavy; listing Billtos does not need it
+    from billing.invoicing.health import BilltoLookup
 
 
 @dataclass(frozen=True)

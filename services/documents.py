@@ -15,10 +15,11 @@ from typing import Any
 
 from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
+from billing.invoicing.health import BilltoLookup
 from billing.invoicing.models import DocumentKind, InvoiceStatus
 from billing.invoicing.queries import iter_documents_by_id, locate_document
 from billing.money import plain
-from services.billtos import BilltoLookup, billto_lookup, names_in
+from services.billtos import billto_lookup, names_in
 
 
 @dataclass(frozen=True)
