@@ -22,14 +22,13 @@ from backoffice.paging import pages
 from backoffice.runtime import Runtime
 from billing.invoicing import batches
 from billing.invoicing.drafts import BatchPlan, DraftDocument
-from billing.invoicing.health import BilltoLookup, DocumentCheck, HealthCheck
+from billing.invoicing.health import BilltoLookup, HealthCheck
 from billing.invoicing.models import DocumentKind, Invoice
 from billing.invoicing.numbering import SEQUENCES
 from billing.invoicing.queries import document_as_dict
-from mapping.connections import has_connection, load_connection
-from mapping.validation import MappingCheck
 from services.billtos import billto_lookup, names_in
 from services.documents import Document, document_of
+from services.mappings import mapping_checks
 
 BATCH_LOCK = "invoice run"
 
@@ -115,13 +114,6 @@ def build_batch(
             session.rollback()
     warnings = (*plan.warnings, *map(str, health.issues))
     return BuiltBatch(writer.batch_id, through, dry_run, count, warnings)
-
-
-def mapping_checks(runtime: Runtime, session: Session) -> list[DocumentCheck]:
-    """The default connection's mapping check, once a connection exists."""
-    if not has_connection(session):
-        return []
-    return [MappingCheck(session, load_connection(session, runtime.vault))]
 
 
 @contextmanager
