@@ -59,3 +59,14 @@ def book(
         runtime = runtime_on(url, tmp_path / "var")
         yield runtime
         runtime.dispose()
+
+
+@pytest.fixture
+def realized_book(realized: object, database_url: str, tmp_path: Path) -> Iterator[Runtime]:
+    """A runtime on ``realized``: the worked example, its catalog imported, realized to 2023-12-31.
+
+    Copied from the session's template as it stands after that first full pass.
+    """
+    runtime = runtime_on(database_url, tmp_path / "var")
+    yield runtime
+    runtime.dispose()

@@ -2,7 +2,8 @@
 
 ``book`` is a copy of the worked example's ATS (its seed placement 5001 among
 the rows) with the example catalog imported; ``bare_book`` the same without a
-catalog, for tests that import their own. Each scenario ends with an
+catalog, for tests that import their own; ``realized_book`` the ``book``
+after its first run through 2023-12-31. Each scenario ends with an
 immediate second run, which must change nothing. The two rules whose figures
 pass through the database's own decimals run on SQLite, PostgreSQL and
 MariaDB; the command line's output of all this is tested in
@@ -17,6 +18,7 @@ from decimal import Decimal
 import pytest
 
 from ats import tables
+from services.catalog import import_catalog_file
 from services.fees import BlockedView, list_blocked, list_fees
 from tests.billing.realization_helpers import (
     assignment,
@@ -46,6 +48,7 @@ from tests.billing.realized_fees import (
     standing_total,
     statuses,
 )
+from tests.support.product_files import EXAMPLE_CATALOG
 
 SEED = 5001  # the seed example's placement: Billto 110, 100000.00, STD_DH, 50/50 Day 1/Day 90
 
@@ -452,14 +455,14 @@ def test_time_card_hours_corrected_after_approval_replace_the_pending_installmen
     assert_rerun_changes_nothing(book)
 
 
-def test_blocked_time_card_of_a_new_placement_counts_once_in_the_summary(book):
-    realize_counts(book)  # the catalog's full pass; what follows is incremental
-    placement = insert_contract_placement(book.engine, overtime_bill_rate=None)
-    card = insert_timecard(book.engine, placement, overtime_hours=Decimal("2"))
+def test_blocked_time_card_of_a_new_placement_counts_once_in_the_summary(realized_book):
+    # The catalog's full pass is behind realized_book: what follows is incremental.
+    placement = insert_contract_placement(realized_book.engine, overtime_bill_rate=None)
+    card = insert_timecard(realized_book.engine, placement, overtime_hours=Decimal("2"))
 
-    counts = realize_counts(book)
+    counts = realize_counts(realized_book)
 
-    assert len(blocked_of(book, "timecard", card)) == 1
+    assert len(blocked_of(realized_book, "timecard", card)) == 1
     assert counts["blocked"] == 1
 
 
@@ -573,21 +576,26 @@ def test_earlier_as_of_never_cancels_occurrences_already_realized(book):
 
 
 @pytest.mark.databases
-def test_a_change_read_by_an_earlier_as_of_reaches_every_occurrence_already_realized(book):
-    fee_id = insert_service_fee(book.engine, schedule="monthly", created_date=dt.date(2024, 1, 31))
-    realize_counts(book, dt.date(2024, 4, 30))
+def test_a_change_read_by_an_earlier_as_of_reaches_every_occurrence_already_realized(bare_book):
+    import_catalog_file(bare_book, EXAMPLE_CATALOG)
+    fee_id = insert_service_fee(
+        bare_book.engine, schedule="monthly", created_date=dt.date(2024, 1, 31)
+    )
+    realize_counts(bare_book, dt.date(2024, 4, 30))
 
-    update_row(book.engine, tables.service_fee, fee_id, quantity=Decimal("2"))
-    realize_counts(book, dt.date(2024, 2, 29))  # reads the change, with an earlier date
-    realize_counts(book, dt.date(2024, 4, 30))  # the change is read already: nothing tells
+    update_row(bare_book.engine, tables.service_fee, fee_id, quantity=Decimal("2"))
+    # This run reads the change, with an earlier date than before; the next has the change
+    # read already, so nothing tells it apart.
+    realize_counts(bare_book, dt.date(2024, 2, 29))
+    realize_counts(bare_book, dt.date(2024, 4, 30))
 
-    assert occurrences_of(book, fee_id) == [
+    assert occurrences_of(bare_book, fee_id) == [
         ("2024-01-31", "5000.00", "active"),
         ("2024-02-29", "5000.00", "active"),
         ("2024-03-31", "5000.00", "active"),
         ("2024-04-30", "5000.00", "active"),
     ]
-    assert_rerun_changes_nothing(book, dt.date(2024, 4, 30))
+    assert_rerun_changes_nothing(bare_book, dt.date(2024, 4, 30))
 
 
 # 7. Changes after realization
@@ -597,40 +605,39 @@ def seed_fee(runtime):
     return fee_of(runtime, "placement", SEED)
 
 
-def test_salary_change_with_nothing_invoiced_replaces_pending_installments(book):
-    realize_counts(book)
-
-    update_row(book.engine, tables.placement, SEED, base_salary=Decimal("120000.00"))
-    counts = realize_counts(book)
+def test_salary_change_with_nothing_invoiced_replaces_pending_installments(realized_book):
+    update_row(realized_book.engine, tables.placement, SEED, base_salary=Decimal("120000.00"))
+    counts = realize_counts(realized_book)
 
     assert (counts["changed"], counts["new"], counts["cancelled"]) == (1, 0, 0)
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert str(fee.amount) == "30000.00"
     assert installments(fee) == [
         (1, "2023-07-10", "15000.00", "pending"),
         (2, "2023-10-08", "15000.00", "pending"),
     ]
-    assert query(book.engine, "SELECT count(*) FROM fee_installment WHERE kind = 'adjustment'") == [
-        (0,)
-    ]
-    assert_rerun_changes_nothing(book)
+    assert query(
+        realized_book.engine, "SELECT count(*) FROM fee_installment WHERE kind = 'adjustment'"
+    ) == [(0,)]
+    assert_rerun_changes_nothing(realized_book)
 
 
 @pytest.mark.databases
-def test_salary_change_after_invoicing_keeps_the_invoiced_installment_and_adjusts(book):
-    realize_counts(book)
-    fee_id = seed_fee(book).fee_id
-    mark_invoiced(book.engine, fee_id, 1)
+def test_salary_change_after_invoicing_keeps_the_invoiced_installment_and_adjusts(bare_book):
+    import_catalog_file(bare_book, EXAMPLE_CATALOG)
+    realize_counts(bare_book)
+    fee_id = seed_fee(bare_book).fee_id
+    mark_invoiced(bare_book.engine, fee_id, 1)
 
     changed_at = dt.datetime(2023, 8, 15, 9, 0)
     update_row(
-        book.engine, tables.placement, SEED, base_salary=Decimal("120000.00"),
+        bare_book.engine, tables.placement, SEED, base_salary=Decimal("120000.00"),
         updated_at=changed_at,
     )  # fmt: skip
-    counts = realize_counts(book)
+    counts = realize_counts(bare_book)
 
     assert (counts["changed"], counts["new"], counts["cancelled"]) == (1, 0, 0)
-    fee = seed_fee(book)
+    fee = seed_fee(bare_book)
     assert (str(fee.amount), fee.status) == ("30000.00", "active")
     assert installments(fee) == [
         (1, "2023-07-10", "12500.00", "invoiced"),
@@ -638,44 +645,46 @@ def test_salary_change_after_invoicing_keeps_the_invoiced_installment_and_adjust
         (3, "2023-08-15", "2500.00", "pending"),
     ]
     assert standing_total(fee) == fee.amount
-    (revision,) = revisions(book.engine, fee_id)
+    (revision,) = revisions(bare_book.engine, fee_id)
     assert revision["change"] == "changed"
     assert (revision["old"]["base_salary"], revision["new"]["base_salary"]) == (
         "100000.00", "120000.00",
     )  # fmt: skip
     assert revision["source_updated_at"] == changed_at
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(bare_book)
 
 
-def test_salary_decrease_after_invoicing_gives_a_negative_adjustment(book):
-    realize_counts(book)
-    fee_id = seed_fee(book).fee_id
-    mark_invoiced(book.engine, fee_id, 1)
+def test_salary_decrease_after_invoicing_gives_a_negative_adjustment(realized_book):
+    fee_id = seed_fee(realized_book).fee_id
+    mark_invoiced(realized_book.engine, fee_id, 1)
 
-    changed_at = update_row(book.engine, tables.placement, SEED, base_salary=Decimal("80000.00"))
-    realize_counts(book)
+    changed_at = update_row(
+        realized_book.engine, tables.placement, SEED, base_salary=Decimal("80000.00")
+    )
+    realize_counts(realized_book)
 
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert installments(fee) == [
         (1, "2023-07-10", "12500.00", "invoiced"),
         (2, "2023-10-08", "10000.00", "pending"),
         (3, changed_at.date().isoformat(), "-2500.00", "pending"),
     ]
     assert standing_total(fee) == Decimal("20000.00") == fee.amount
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(realized_book)
 
 
-def test_second_change_after_invoicing_reuses_the_one_pending_adjustment(book):
-    realize_counts(book)
-    mark_invoiced(book.engine, seed_fee(book).fee_id, 1)
-    update_row(book.engine, tables.placement, SEED, base_salary=Decimal("120000.00"))
-    realize_counts(book)
+def test_second_change_after_invoicing_reuses_the_one_pending_adjustment(realized_book):
+    mark_invoiced(realized_book.engine, seed_fee(realized_book).fee_id, 1)
+    update_row(realized_book.engine, tables.placement, SEED, base_salary=Decimal("120000.00"))
+    realize_counts(realized_book)
 
-    changed_at = update_row(book.engine, tables.placement, SEED, base_salary=Decimal("90000.00"))
-    counts = realize_counts(book)
+    changed_at = update_row(
+        realized_book.engine, tables.placement, SEED, base_salary=Decimal("90000.00")
+    )
+    counts = realize_counts(realized_book)
 
     assert counts["changed"] == 1
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert str(fee.amount) == "22500.00"
     assert installments(fee) == [
         (1, "2023-07-10", "12500.00", "invoiced"),
@@ -683,32 +692,31 @@ def test_second_change_after_invoicing_reuses_the_one_pending_adjustment(book):
         (3, changed_at.date().isoformat(), "-1250.00", "pending"),
     ]
     assert standing_total(fee) == fee.amount
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(realized_book)
 
 
-def test_start_date_change_moves_pending_installments(book):
-    realize_counts(book)
+def test_start_date_change_moves_pending_installments(realized_book):
+    update_row(realized_book.engine, tables.placement, SEED, start_date=dt.date(2023, 8, 1))
+    realize_counts(realized_book)
 
-    update_row(book.engine, tables.placement, SEED, start_date=dt.date(2023, 8, 1))
-    realize_counts(book)
-
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert fee.event_date == dt.date(2023, 8, 1)
     assert installments(fee) == [
         (1, "2023-08-01", "12500.00", "pending"),
         (2, "2023-10-30", "12500.00", "pending"),
     ]
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(realized_book)
 
 
-def test_pay_plan_change_after_invoicing_keeps_the_sum_exact(book):
-    realize_counts(book)
-    mark_invoiced(book.engine, seed_fee(book).fee_id, 1)
+def test_pay_plan_change_after_invoicing_keeps_the_sum_exact(realized_book):
+    mark_invoiced(realized_book.engine, seed_fee(realized_book).fee_id, 1)
 
-    changed_at = update_row(book.engine, tables.placement, SEED, pay_plan_code="THIRDS_D0_D30_D60")
-    realize_counts(book)
+    changed_at = update_row(
+        realized_book.engine, tables.placement, SEED, pay_plan_code="THIRDS_D0_D30_D60"
+    )
+    realize_counts(realized_book)
 
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert fee.pay_plan_code == "THIRDS_D0_D30_D60"
     assert installments(fee) == [
         (1, "2023-07-10", "12500.00", "invoiced"),  # plan line 1, kept as invoiced
@@ -717,83 +725,82 @@ def test_pay_plan_change_after_invoicing_keeps_the_sum_exact(book):
         (4, changed_at.date().isoformat(), "-4166.67", "pending"),  # line 1 was 8333.33
     ]
     assert standing_total(fee) == Decimal("25000.00")
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(realized_book)
 
 
-def test_cancelled_placement_cancels_pending_and_flags_invoiced_for_credit_review(book):
-    realize_counts(book)
-    fee_id = seed_fee(book).fee_id
-    mark_invoiced(book.engine, fee_id, 1)
+def test_cancelled_placement_cancels_pending_and_flags_invoiced_for_credit_review(realized_book):
+    fee_id = seed_fee(realized_book).fee_id
+    mark_invoiced(realized_book.engine, fee_id, 1)
 
-    update_row(book.engine, tables.placement, SEED, status="cancelled")
-    counts = realize_counts(book)
+    update_row(realized_book.engine, tables.placement, SEED, status="cancelled")
+    counts = realize_counts(realized_book)
 
     assert (counts["cancelled"], counts["changed"]) == (1, 0)
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert fee.status == "cancelled"
     assert [(s, status) for s, _, _, status in installments(fee)] == [
         (1, "invoiced"), (2, "cancelled"),
     ]  # fmt: skip
     flags = query(
-        book.engine,
+        realized_book.engine,
         "SELECT seq, credit_review_reason FROM fee_installment WHERE fee_id = :f ORDER BY seq",
         f=fee_id,
     )
     assert flags[0].credit_review_reason == f"placement {SEED} was cancelled"
     assert flags[1].credit_review_reason is None
-    (revision,) = revisions(book.engine, fee_id)
+    (revision,) = revisions(realized_book.engine, fee_id)
     assert revision["change"] == "cancelled"
     assert revision["old"]["base_salary"] == "100000.00"
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(realized_book)
 
 
-def test_fell_off_placement_is_flagged_with_the_fell_off_date(book):
-    realize_counts(book)
-    fee_id = seed_fee(book).fee_id
-    mark_invoiced(book.engine, fee_id, 1)
+def test_fell_off_placement_is_flagged_with_the_fell_off_date(realized_book):
+    fee_id = seed_fee(realized_book).fee_id
+    mark_invoiced(realized_book.engine, fee_id, 1)
 
     update_row(
-        book.engine, tables.placement, SEED, status="fell_off", fell_off_date=dt.date(2023, 8, 20)
+        realized_book.engine,
+        tables.placement,
+        SEED,
+        status="fell_off",
+        fell_off_date=dt.date(2023, 8, 20),
     )
-    counts = realize_counts(book)
+    counts = realize_counts(realized_book)
 
     assert counts["cancelled"] == 1
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert fee.status == "cancelled"
     assert statuses(fee) == ["invoiced", "cancelled"]
     ((reason,),) = query(
-        book.engine,
+        realized_book.engine,
         "SELECT credit_review_reason FROM fee_installment WHERE fee_id = :f AND seq = 1",
         f=fee_id,
     )
     assert "fell off" in reason
     assert "2023-08-20" in reason
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(realized_book)
 
 
-def test_cancelled_placement_with_nothing_invoiced_cancels_every_installment(book):
-    realize_counts(book)
+def test_cancelled_placement_with_nothing_invoiced_cancels_every_installment(realized_book):
+    update_row(realized_book.engine, tables.placement, SEED, status="cancelled")
+    realize_counts(realized_book)
 
-    update_row(book.engine, tables.placement, SEED, status="cancelled")
-    realize_counts(book)
-
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert fee.status == "cancelled"
     assert statuses(fee) == ["cancelled", "cancelled"]
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(realized_book)
 
 
-def test_reinstated_placement_is_active_again_with_fresh_pending_installments(book):
-    realize_counts(book)
-    fee_id = seed_fee(book).fee_id
-    update_row(book.engine, tables.placement, SEED, status="cancelled")
-    realize_counts(book)
+def test_reinstated_placement_is_active_again_with_fresh_pending_installments(realized_book):
+    fee_id = seed_fee(realized_book).fee_id
+    update_row(realized_book.engine, tables.placement, SEED, status="cancelled")
+    realize_counts(realized_book)
 
-    update_row(book.engine, tables.placement, SEED, status="active")
-    counts = realize_counts(book)
+    update_row(realized_book.engine, tables.placement, SEED, status="active")
+    counts = realize_counts(realized_book)
 
     assert counts["changed"] == 1
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert (fee.status, str(fee.amount)) == ("active", "25000.00")
     assert installments(fee) == [
         (1, "2023-07-10", "12500.00", "cancelled"),
@@ -802,51 +809,54 @@ def test_reinstated_placement_is_active_again_with_fresh_pending_installments(bo
         (4, "2023-10-08", "12500.00", "pending"),
     ]
     assert standing_total(fee) == Decimal("25000.00")
-    assert [r["change"] for r in revisions(book.engine, fee_id)] == ["cancelled", "reinstated"]
-    assert_rerun_changes_nothing(book)
+    assert [r["change"] for r in revisions(realized_book.engine, fee_id)] == [
+        "cancelled",
+        "reinstated",
+    ]
+    assert_rerun_changes_nothing(realized_book)
 
 
-def test_reinstated_placement_clears_the_credit_review_flag(book):
-    realize_counts(book)
-    fee_id = seed_fee(book).fee_id
-    mark_invoiced(book.engine, fee_id, 1)
-    update_row(book.engine, tables.placement, SEED, status="cancelled")
-    realize_counts(book)
+def test_reinstated_placement_clears_the_credit_review_flag(realized_book):
+    fee_id = seed_fee(realized_book).fee_id
+    mark_invoiced(realized_book.engine, fee_id, 1)
+    update_row(realized_book.engine, tables.placement, SEED, status="cancelled")
+    realize_counts(realized_book)
 
-    update_row(book.engine, tables.placement, SEED, status="active")
-    realize_counts(book)
+    update_row(realized_book.engine, tables.placement, SEED, status="active")
+    realize_counts(realized_book)
 
-    fee = seed_fee(book)
+    fee = seed_fee(realized_book)
     assert fee.status == "active"
     assert statuses(fee) == ["invoiced", "cancelled", "pending"]
     assert standing_total(fee) == Decimal("25000.00")
     assert (
         query(
-            book.engine,
+            realized_book.engine,
             "SELECT credit_review_reason FROM fee_installment WHERE fee_id = :f",
             f=fee_id,
         )
         == [(None,)] * 3
     )
     assert query(
-        book.engine, "SELECT credit_review_reason FROM realized_fee WHERE id = :f", f=fee_id
+        realized_book.engine,
+        "SELECT credit_review_reason FROM realized_fee WHERE id = :f",
+        f=fee_id,
     ) == [(None,)]
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(realized_book)
 
 
-def test_currency_change_after_invoicing_is_blocked_and_the_fee_kept(book):
-    realize_counts(book)
-    mark_invoiced(book.engine, seed_fee(book).fee_id, 1)
-    before = seed_fee(book)
+def test_currency_change_after_invoicing_is_blocked_and_the_fee_kept(realized_book):
+    mark_invoiced(realized_book.engine, seed_fee(realized_book).fee_id, 1)
+    before = seed_fee(realized_book)
 
-    update_row(book.engine, tables.placement, SEED, currency="EUR")
-    counts = realize_counts(book)
+    update_row(realized_book.engine, tables.placement, SEED, currency="EUR")
+    counts = realize_counts(realized_book)
 
     assert (counts["blocked"], counts["changed"]) == (1, 0)
-    (entry,) = blocked_of(book, "placement", SEED)
+    (entry,) = blocked_of(realized_book, "placement", SEED)
     assert "USD to EUR" in entry.reason
-    assert seed_fee(book) == before
-    assert_rerun_changes_nothing(book)
+    assert seed_fee(realized_book) == before
+    assert_rerun_changes_nothing(realized_book)
 
 
 def test_billto_moved_under_another_parent_reprices_under_its_new_nearest_assignment(bare_book):
@@ -868,17 +878,18 @@ def test_billto_moved_under_another_parent_reprices_under_its_new_nearest_assign
     assert_rerun_changes_nothing(bare_book)
 
 
-def test_every_change_writes_a_revision_with_old_and_new_basis(book):
-    realize_counts(book)
-    fee_id = seed_fee(book).fee_id
-    assert revisions(book.engine, fee_id) == []  # creation is the fee row itself
+def test_every_change_writes_a_revision_with_old_and_new_basis(realized_book):
+    fee_id = seed_fee(realized_book).fee_id
+    assert revisions(realized_book.engine, fee_id) == []  # creation is the fee row itself
 
-    first = update_row(book.engine, tables.placement, SEED, base_salary=Decimal("110000.00"))
-    realize_counts(book)
-    second = update_row(book.engine, tables.placement, SEED, pay_plan_code="FULL_DAY1")
-    realize_counts(book)
+    first = update_row(
+        realized_book.engine, tables.placement, SEED, base_salary=Decimal("110000.00")
+    )
+    realize_counts(realized_book)
+    second = update_row(realized_book.engine, tables.placement, SEED, pay_plan_code="FULL_DAY1")
+    realize_counts(realized_book)
 
-    found = revisions(book.engine, fee_id)
+    found = revisions(realized_book.engine, fee_id)
     assert [(r["change"], r["source_updated_at"]) for r in found] == [
         ("changed", first), ("changed", second),
     ]  # fmt: skip
@@ -890,7 +901,7 @@ def test_every_change_writes_a_revision_with_old_and_new_basis(book):
         "SPLIT_50_50_D1_D90", "FULL_DAY1",
     )  # fmt: skip
     assert "base_salary 100000.00 → 110000.00" in found[0]["reason"]
-    assert_rerun_changes_nothing(book)
+    assert_rerun_changes_nothing(realized_book)
 
 
 # 8. Idempotency across the whole book
