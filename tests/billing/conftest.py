@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from backoffice.runtime import Runtime
 from backoffice.settings import load_settings
@@ -62,7 +63,7 @@ def book(
 
 
 @pytest.fixture
-def realized_book(realized: object, database_url: str, tmp_path: Path) -> Iterator[Runtime]:
+def realized_book(realized: Engine, database_url: str, tmp_path: Path) -> Iterator[Runtime]:
     """A runtime on ``realized``: the worked example, its catalog imported, realized to 2023-12-31.
 
     Copied from the session's template as it stands after that first full pass.
