@@ -166,27 +166,30 @@ def _named(page: list[tuple[int, dict[str, Any]]], lookup: BilltoLookup) -> Iter
 
 def show_document(runtime: Runtime, number: str) -> Document:
     """The invoice or credit memo numbered ``number``."""
-    with runtime.transaction() as session:
-        found = locate_document(session, number=number)
-    if found is None:
-        raise NeedsUserAction(
-            "invoice_not_found",
-            f"There is no invoice or credit memo {number}.",
-            "Check the number against the list of invoices.",
-        )
-    return _with_name(runtime, *found)
+    refusal = NeedsUserAction(
+        "invoice_not_found",
+        f"There is no invoice or credit memo {number}.",
+        "Check the number against the list of invoices.",
+    )
+    return _shown(runtime, refusal, number=number)
 
 
 def show_document_by_id(runtime: Runtime, document_id: int) -> Document:
     """The document with id ``document_id``: how a draft, which has no number, is named."""
+    refusal = NeedsUserAction(
+        "draft_not_found",
+        f"There is no invoice or credit memo with id {document_id}.",
+        "Check the id against the list of invoices, where drafts show theirs.",
+    )
+    return _shown(runtime, refusal, document_id=document_id)
+
+
+def _shown(runtime: Runtime, refusal: NeedsUserAction, **key: Any) -> Document:
+    """The document ``key`` names (a number or an id), with its Billto's name; else ``refusal``."""
     with runtime.transaction() as session:
-        found = locate_document(session, document_id=document_id)
+        found = locate_document(session, **key)
     if found is None:
-        raise NeedsUserAction(
-            "draft_not_found",
-            f"There is no invoice or credit memo with id {document_id}.",
-            "Check the id against the list of invoices, where drafts show theirs.",
-        )
+        raise refusal
     return _with_name(runtime, *found)
 
 
