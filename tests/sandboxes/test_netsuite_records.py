@@ -326,6 +326,34 @@ def test_credit_memo_applied_to_its_invoice(ns, shared):
     assert memo["autoApply"] is False
 
 
+def credit_memo(customer_id: str, item_id: str, amount: str, **fields) -> dict:
+    line = {"item": {"id": item_id}, "quantity": 1, "amount": Decimal(amount)}
+    return {"entity": {"id": customer_id}, "item": {"items": [line]}, **fields}
+
+
+def test_credit_memo_with_auto_apply_spreads_over_open_invoices_oldest_first(ns):
+    customer_id, item_id = ns.customer(), ns.item()
+    newer = ns.invoice(customer_id, item_id, "100.00", tranDate="2024-02-05")
+    older = ns.invoice(customer_id, item_id, "100.00", tranDate="2024-01-05")
+    ns.invoice(ns.customer("Other"), item_id, "100.00", tranDate="2023-12-01")
+
+    ns.create("creditMemo", credit_memo(customer_id, item_id, "150.00", autoApply=True))
+
+    assert ns.get("invoice", older)["amountRemaining"] == Decimal("0.00")
+    assert ns.get("invoice", newer)["amountRemaining"] == Decimal("50.00")
+
+
+@pytest.mark.parametrize("fields", [{"autoApply": False}, {}])
+def test_credit_memo_without_auto_apply_stays_unapplied(ns, fields):
+    customer_id, item_id = ns.customer(), ns.item()
+    invoice_id = ns.invoice(customer_id, item_id, "100.00")
+
+    memo_id = ns.create("creditMemo", credit_memo(customer_id, item_id, "40.00", **fields))
+
+    assert ns.get("invoice", invoice_id)["amountRemaining"] == Decimal("100.00")
+    assert ns.get("creditMemo", memo_id)["unapplied"] == Decimal("40.00")
+
+
 def test_deleting_a_paid_invoice_is_refused(ns):
     customer_id = ns.customer()
     invoice_id = ns.invoice(customer_id, ns.item())

@@ -260,6 +260,22 @@ def test_credit_memo_reads_the_invoice_balance_in_camel_case(
     assert sent["apply"]["items"][0]["amount"] == Decimal("40.0")
 
 
+def test_credit_memo_for_a_paid_invoice_is_left_unapplied_and_never_auto_applied(
+    adapter: NetSuiteAdapter, rsps: responses.RequestsMock, ns_payload: Callable[[str], Any]
+) -> None:
+    route_suiteql(rsps, {"FROM currency": CURRENCIES})
+    missing = ns_payload("error_404_nonexistent_id.json")
+    rsps.get(f"{RECORD}/creditMemo/eid:CM-1", status=404, json=missing)
+    rsps.get(f"{RECORD}/invoice/1227", json={"id": "1227", "amountRemaining": 0.0})
+    rsps.put(f"{RECORD}/creditMemo/eid:CM-1", status=204, headers=located("creditMemo", "1241"))
+    memo = CreditMemoDoc(**vars(invoice_doc(number="CM-1")), applies_to=RemoteRef("1227"))
+
+    adapter.create_credit_memo(memo, "CM-1")
+
+    sent = json.loads(rsps.calls[-1].request.body)
+    assert (sent["autoApply"], "apply" in sent) == (False, False)
+
+
 def test_credit_memo_already_written_under_its_key_is_not_sent_again(
     adapter: NetSuiteAdapter, rsps: responses.RequestsMock, ns_payload: Callable[[str], Any]
 ) -> None:
