@@ -60,15 +60,7 @@ from adapters.netsuite.documents import (
     invoice_body,
     item_body,
 )
-from adapters.netsuite.errors import (
-    DUP_ENTITY,
-    DUP_ITEM,
-    DUP_RCRD,
-    SYSTEM,
-    TITLE,
-    read_fault,
-    table_for,
-)
+from adapters.netsuite.errors import SYSTEM, TITLE, is_duplicate, read_fault, table_for
 from adapters.netsuite.hosts import api_base, realm_of, token_endpoint
 from adapters.netsuite.options import OPTION_SOURCES, OptionSource, option_of
 from adapters.netsuite.records import RecordService, is_not_found
@@ -79,12 +71,14 @@ from backoffice.errors import NeedsUserAction, RetryableError
 logger = logging.getLogger(__name__)
 
 PICKER_PAGE = 200
-_DUPLICATES = {f"{SYSTEM}:{code}" for code in (DUP_ENTITY, DUP_RCRD, DUP_ITEM)}
 HEALTH = (
     "SELECT s.id, s.name, c.symbol AS currency FROM subsidiary s "
     "LEFT JOIN currency c ON c.id = s.currency WHERE s.parent IS NULL ORDER BY s.id"
 )
 CURRENCIES = "SELECT id, symbol FROM currency ORDER BY id"
+# REST record bodies spell fields in camelCase; records captured from the 2019-2020
+# REST beta spelled this one in lower case, still read as a fallback
+REMAINING = ("amountRemaining", "amountremaining")
 
 
 class NetSuiteAdapter:
@@ -204,7 +198,7 @@ class NetSuiteAdapter:
             ref=_ref_of(record),
             number=record.get("tranId"),
             total=_amount(record.get("total")),
-            balance=_amount(_first(record, "amountremaining", "amountRemaining", "unapplied")),
+            balance=_amount(_first(record, *REMAINING, "unapplied")),
             voided=_status_of(record) == "Voided",
         )
 
@@ -237,7 +231,7 @@ class NetSuiteAdapter:
         try:
             return RemoteRef(self.records.upsert(record_type, key, body))
         except NeedsUserAction as error:
-            if error.code not in _DUPLICATES:
+            if not is_duplicate(error):
                 raise
             return self._existing_by_name(source, name, error)
 
@@ -266,7 +260,7 @@ class NetSuiteAdapter:
         if memo.applies_to is None:
             return None
         invoice = self.records.get("invoice", memo.applies_to.id)
-        applied = min(memo.total, _amount(invoice.get("amountremaining")))
+        applied = min(memo.total, _amount(_first(invoice, *REMAINING)))
         if applied <= 0:
             logger.info(
                 "netsuite invoice %s has no open balance: credit memo left unapplied",

@@ -10,8 +10,11 @@ exact JSON numbers by ``jsonbody``. The external id is not in the body: an
 upsert names it in the URL (``records``).
 
 A credit memo is applied to its invoice in the same write through its
-``apply`` sublist (line keyed by ``doc``), for the amount the caller says
-(at most the invoice's open balance); with no amount it stays unapplied.
+``apply`` sublist (line keyed by ``doc``, with ``line: 0`` as in Oracle's
+apply examples), for the amount the caller says (at most the invoice's open
+balance); with no amount it stays unapplied. It is written with
+``autoApply: false`` so that NetSuite never spreads it over other open
+invoices of the customer on its own.
 Fields we have no value for are left out, never sent empty.
 """
 
@@ -104,8 +107,14 @@ def credit_memo_body(
     body = invoice_body(memo, currency_id)
     body.pop("dueDate", None)  # a credit memo has no due date
     body.pop("terms", None)
+    body["autoApply"] = False
     if memo.applies_to is not None and applied is not None and applied > 0:
-        application = {"doc": ref(memo.applies_to.id), "apply": True, "amount": applied}
+        application = {
+            "doc": ref(memo.applies_to.id),
+            "line": 0,
+            "apply": True,
+            "amount": applied,
+        }
         body["apply"] = {"items": [application]}
     return body
 

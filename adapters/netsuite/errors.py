@@ -11,6 +11,11 @@ A 401 ``INVALID_LOGIN`` means different things per authentication: an
 OAuth 2.0 access token may have expired (fetch a new one once, then retry),
 while a TBA token never expires and cannot be refreshed, so a refused TBA
 signature needs a person (``table_for``).
+
+A duplicate comes back either as one of the older ``DUP_*`` codes or, from
+REST web services, as a ``USER_ERROR`` whose sentence says the record
+"already exists"; ``is_duplicate`` recognises both so that the caller can
+link the existing record instead of asking a person.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import requests
 
 from adapters.http import retry_after_of
 from adapters.resolution import Action, Failure, Resolution, ResolutionTable
+from backoffice.errors import NeedsUserAction
 
 SYSTEM = "netsuite"
 TITLE = "NetSuite"
@@ -33,6 +39,9 @@ NONEXISTENT_ID = "NONEXISTENT_ID"
 DUP_ENTITY = "DUP_ENTITY"
 DUP_RCRD = "DUP_RCRD"
 DUP_ITEM = "DUP_ITEM"  # an item name already taken
+USER_ERROR = "USER_ERROR"
+_DUPLICATE_CODES = {f"{SYSTEM}:{code}" for code in (DUP_ENTITY, DUP_RCRD, DUP_ITEM)}
+_ALREADY_EXISTS = "already exists"
 
 _FIX_RECORD = "Correct the record or its mapping as NetSuite says, then sync again."
 _FIX_MAPPING = "Pick an existing, active NetSuite record in the mapping, then sync again."
@@ -70,7 +79,7 @@ COMMON_TABLE: dict[int | str, Resolution] = {
         "that field from the mapping.",
     ),
     # validation: data or mapping must change
-    "USER_ERROR": Resolution(
+    USER_ERROR: Resolution(
         Action.NEEDS_USER, "NetSuite rejected the record (a business rule).", _FIX_RECORD
     ),
     "INVALID_KEY_OR_REF": Resolution(
@@ -162,6 +171,13 @@ TBA_TABLE: ResolutionTable = {
 def table_for(uses_tba: bool) -> ResolutionTable:
     """The table for a connection's kind of authentication."""
     return TBA_TABLE if uses_tba else CLIENT_CREDENTIALS_TABLE
+
+
+def is_duplicate(error: NeedsUserAction) -> bool:
+    """Whether NetSuite refused a record because one with that unique value exists."""
+    if error.code in _DUPLICATE_CODES:
+        return True
+    return error.code == f"{SYSTEM}:{USER_ERROR}" and _ALREADY_EXISTS in error.message.lower()
 
 
 def read_fault(response: requests.Response) -> Failure:

@@ -138,9 +138,13 @@ def user_error(detail: str, path: str | None = None) -> ApiError:
     return ApiError(400, "USER_ERROR", detail, ("o:errorPath", path) if path else None)
 
 
-def duplicate(code: str, detail: str) -> ApiError:
-    """400: a unique value (name, external id) is already taken."""
-    return ApiError(400, code, detail)
+def duplicate(code: str, detail: str, legacy: bool) -> ApiError:
+    """400: a unique value (name, external id) is already taken.
+
+    REST web services report it as a ``USER_ERROR`` whose sentence says the
+    record already exists; ``legacy`` answers the older ``DUP_*`` code instead.
+    """
+    return ApiError(400, code if legacy else "USER_ERROR", detail)
 
 
 def invalid_query(message: str) -> ApiError:

@@ -5,13 +5,14 @@ references (``{"id"}`` or ``{"externalId"}``) must name an existing record
 of the right type (else INVALID_KEY_OR_REF on a body field, INVALID_CONTENT
 on a sublist line, as Oracle's example shows); mandatory fields missing
 answer FIELD_PARAM_REQD. Customers' ``entityId`` and items' ``itemId`` are
-unique (DUP_ENTITY / DUP_ITEM) and so is an external id within a type
-(DUP_RCRD). A transaction without a subsidiary or currency takes its
-customer's, and an invoice's due date follows its terms. Sublists sent on
-an update are merged into the existing lines (a line with a known ``line``
-number is updated, others are added) unless named in ``replace``, which
-replaces them whole. Read-only fields sent are ignored. Callers hold the
-sandbox lock.
+unique and so is an external id within a type: a duplicate answers
+USER_ERROR "... already exists", as REST does, or the older DUP_ENTITY /
+DUP_ITEM / DUP_RCRD codes when the account is set to. A transaction
+without a subsidiary or currency takes its customer's, and an invoice's
+due date follows its terms. Sublists sent on an update are merged into
+the existing lines (a line with a known ``line`` number is updated, others
+are added) unless named in ``replace``, which replaces them whole.
+Read-only fields sent are ignored. Callers hold the sandbox lock.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def create(
     if external_id is not None:
         fields["externalId"] = external_id
     if fields.get("externalId") and account.by_external_id(kind.name, fields["externalId"]):
-        raise errors.duplicate("DUP_RCRD", "This record already exists.")
+        raise errors.duplicate("DUP_RCRD", "This record already exists.", account.legacy_duplicates)
     record = {**kind.defaults, **fields, "id": account.next_id(kind.family)}
     record = _complete(account, kind, record, now)
     record[CREATED] = record[MODIFIED] = now
@@ -277,10 +278,14 @@ def _check_unique(account: Account, kind: RecordType, record: Record) -> None:
     if kind.name == "customer":
         record.setdefault("entityId", record.get("companyName") or _person_name(record))
         if _taken(account, ("customer",), "entityId", record):
-            raise errors.duplicate("DUP_ENTITY", "This entity already exists.")
+            raise errors.duplicate(
+                "DUP_ENTITY", "This entity already exists.", account.legacy_duplicates
+            )
     if kind.item_type is not None and _taken(account, _item_types(), "itemId", record):
         raise errors.duplicate(
-            "DUP_ITEM", "The item name you have chosen is already taken. Please choose another."
+            "DUP_ITEM",
+            "An item with the name you have chosen already exists. Please choose another.",
+            account.legacy_duplicates,
         )
 
 

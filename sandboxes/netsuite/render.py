@@ -6,8 +6,11 @@ name), then fields in case-insensitive alphabetical order; a reference is
 ``{"links", "id", "refName"}``; a sublist is only a ``links`` stub unless
 ``expandSubResources=true`` was asked for, when it carries ``items`` (each
 line with its own links) and ``totalResults``; a multi-select is a stub.
-A customer shows ``dateCreated``, other records ``createdDate``. Amounts are
-``Decimal`` (written as exact JSON numbers).
+A customer shows ``dateCreated``, other records ``createdDate``. Derived
+amounts are camelCase as the record service spells its fields today
+(``amountRemaining``, ``amountPaid``); only SuiteQL answers lower-case
+column names (``tables``). Amounts are ``Decimal`` (written as exact JSON
+numbers).
 """
 
 from __future__ import annotations
@@ -113,8 +116,8 @@ class Renderer:
             return {
                 "total": total,
                 "subtotal": total,
-                "amountremaining": open_amount,
-                "amountpaid": total - open_amount,
+                "amountRemaining": open_amount,
+                "amountPaid": total - open_amount,
                 "status": status,
             }
         applied = transactions.applied(record)

@@ -50,6 +50,8 @@ class SandboxOptions:
     timeout_delay: float = 35.0  # seconds a "timeout" fault holds its answer (clients wait 30)
     retry_after: int = 5  # seconds, in the Retry-After of an injected 429
     timestamp_tolerance: dt.timedelta | None = dt.timedelta(minutes=5)  # None: not checked
+    # REST answers a duplicate as USER_ERROR "... already exists"; True: the older DUP_* codes
+    legacy_duplicates: bool = False
 
     @property
     def tba(self) -> TbaCredentials:
@@ -95,6 +97,8 @@ class Sandbox:
         self.tokens.clear_tokens()
 
     def _new_account(self) -> Account:
-        return new_account(
+        account = new_account(
             self.options.account_id, self.options.company_name, self.zone, self.clock()
         )
+        account.legacy_duplicates = self.options.legacy_duplicates
+        return account

@@ -203,7 +203,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             "creditmemo",
             "transaction",
             "Credit Memo",
-            (*_TXN_FIELDS, "entity"),
+            (*_TXN_FIELDS, "entity", "autoApply"),
             refs={"entity": ("customer",), **_TXN_REFS},
             required=("entity",),
             sublists=(ITEM_LINES, APPLY_LINES),

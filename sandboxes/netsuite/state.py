@@ -54,6 +54,7 @@ class Account:
     zone: ZoneInfo
     records: dict[str, dict[str, Record]] = field(default_factory=dict)
     deleted: list[Deleted] = field(default_factory=list)
+    legacy_duplicates: bool = False  # answer a duplicate with DUP_* rather than USER_ERROR
     _sequences: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, family: str) -> str:

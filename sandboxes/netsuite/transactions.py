@@ -92,6 +92,9 @@ def check_applications(
     An application without an amount takes what is open on the invoice, up to
     what the credit or payment still has; one over the invoice's open amount,
     to another customer's invoice, or beyond the credit or payment, is refused.
+    A credit memo sent with ``autoApply: true`` and no application of its own
+    is spread over the customer's open invoices, oldest first, as NetSuite
+    does; with ``autoApply: false`` (or left out) it stays as sent.
     """
     customer = (record.get("entity") or record.get("customer") or {}).get("id")
     available = total(record, record_type) if record_type == "creditMemo" else None
@@ -114,7 +117,26 @@ def check_applications(
         if available is not None:
             available -= amount
         settled.append({**line, "apply": True, "amount": amount, "line": index + 1})
+    if record_type == "creditMemo" and record.get("autoApply") is True and not settled:
+        settled = _auto_applied(account, record, customer, available or ZERO)
     return _with_applications(record, record_type, settled, now, account)
+
+
+def _auto_applied(
+    account: Account, memo: Record, customer: str | None, available: Decimal
+) -> list[dict[str, Any]]:
+    """The customer's open invoices, oldest first, each taking what it can of ``available``."""
+    invoices = [i for i in account.all("invoice") if i.get("entity", {}).get("id") == customer]
+    invoices.sort(key=lambda i: (str(i.get("trandate") or ""), int(i["id"])))
+    settled: list[dict[str, Any]] = []
+    for invoice in invoices:
+        amount = min(remaining(account, invoice, excluding=memo.get("id")), available)
+        if amount <= 0:
+            continue
+        available -= amount
+        line = {"doc": {"id": invoice["id"]}, "apply": True, "amount": amount}
+        settled.append({**line, "line": len(settled) + 1})
+    return settled
 
 
 def touch_applied(account: Account, record: Record, now: dt.datetime) -> None:

@@ -37,7 +37,7 @@ from backoffice.secret import Secret
 from backoffice.vault import Vault
 from mapping.connections import load_connection
 from sync.connect import adapter_for
-from tests.adapters.sandbox_apps import netsuite_app, qbo_app
+from tests.adapters.sandbox_apps import netsuite_app, netsuite_dup_codes_app, qbo_app
 from tests.sandboxes.support import live_server
 
 TIMEOUT = 5.0
@@ -61,6 +61,12 @@ SYSTEMS = [
         "netsuite", netsuite_app, refreshes_on_401=False, read_method="POST", write_method="PUT"
     ),
 ]
+
+# NetSuite as older accounts answer a duplicate (DUP_ENTITY / DUP_ITEM, not USER_ERROR)
+NETSUITE_DUP_CODES = SystemUnderTest(
+    "netsuite", netsuite_dup_codes_app, refreshes_on_401=False, read_method="POST",
+    write_method="PUT",
+)  # fmt: skip
 
 
 class Sleeps(list[float]):
@@ -152,6 +158,20 @@ def test_customer_upsert_is_idempotent_by_key_and_links_by_name(harness):
     same_name = adapter.upsert_customer(a_customer(adapter), "cust-2")
 
     assert again.id == first.id == same_name.id
+
+
+@pytest.mark.parametrize("harness", [NETSUITE_DUP_CODES], ids=["netsuite-dup-codes"],
+                         indirect=True)  # fmt: skip
+def test_netsuite_duplicates_reported_with_dup_codes_link_too(harness):
+    adapter = harness.adapter
+
+    first = adapter.upsert_customer(a_customer(adapter), "cust-1")
+    same_name = adapter.upsert_customer(a_customer(adapter), "cust-2")
+    invoice = an_invoice(adapter, "INV-000201", "x")
+    again = an_invoice(adapter, "INV-000202", "y")
+
+    assert first.id == same_name.id
+    assert invoice.lines[0].item_id == again.lines[0].item_id
 
 
 def test_invoice_is_created_once_and_found_by_number_and_key(harness):

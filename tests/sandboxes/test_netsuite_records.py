@@ -76,7 +76,7 @@ def test_invoice_lines_compute_amounts_total_and_amount_remaining(ns, shared):
         Decimal("1300.00"),
         Decimal("292.50"),
     ]
-    assert invoice["total"] == invoice["amountremaining"] == Decimal("1592.50")
+    assert invoice["total"] == invoice["amountRemaining"] == Decimal("1592.50")
     assert invoice["status"] == genuine["status"] == "Open"
     assert invoice["item"]["totalResults"] == 2
     assert set(genuine["item"]["items"][0]) - {"price", "rateSchedule", "printItems"} <= set(
@@ -221,17 +221,36 @@ def test_duplicate_external_id_on_post_is_refused(ns):
     )
 
     assert response.status_code == 400
-    assert response.get_json()["o:errorDetails"][0]["o:errorCode"] == "DUP_RCRD"
+    (detail,) = response.get_json()["o:errorDetails"]
+    assert detail["o:errorCode"] == "USER_ERROR"
+    assert "already exists" in detail["detail"]
 
 
-def test_duplicate_customer_name_is_dup_entity(ns):
+def test_duplicate_customer_name_is_a_user_error_that_says_it_already_exists(ns):
     ns.customer("Acme")
 
     response = ns.call(
         "POST", f"{RECORDS}/customer", {"companyName": "Acme", "subsidiary": {"id": "1"}}
     )
 
-    assert response.get_json()["o:errorDetails"][0]["o:errorCode"] == "DUP_ENTITY"
+    (detail,) = response.get_json()["o:errorDetails"]
+    assert (detail["o:errorCode"], "already exists" in detail["detail"]) == ("USER_ERROR", True)
+
+
+@pytest.mark.parametrize(
+    ("record_type", "body", "code"),
+    [
+        ("customer", {"companyName": "Acme", "subsidiary": {"id": "1"}}, "DUP_ENTITY"),
+        ("serviceSaleItem", {"itemId": "Fee", "incomeAccount": {"id": "3"}}, "DUP_ITEM"),
+    ],
+)
+def test_an_account_set_to_the_older_codes_answers_dup_codes(record_type, body, code):
+    ns = make_netsuite(legacy_duplicates=True)
+    ns.create(record_type, body)
+
+    response = ns.call("POST", f"{RECORDS}/{record_type}", body)
+
+    assert response.get_json()["o:errorDetails"][0]["o:errorCode"] == code
 
 
 def test_unknown_record_type_answers_404(ns):
@@ -253,7 +272,7 @@ def test_customer_payment_reduces_the_invoices_amount_remaining(ns, shared):
     payment_id = ns.create("customerPayment", body)
 
     invoice = ns.get("invoice", invoice_id)
-    assert (invoice["amountremaining"], invoice["amountpaid"]) == (
+    assert (invoice["amountRemaining"], invoice["amountPaid"]) == (
         Decimal("505.00"),
         Decimal("1495.00"),
     )
@@ -269,7 +288,7 @@ def test_paying_the_rest_marks_the_invoice_paid_in_full(ns):
     ns.create("customerPayment", {"customer": {"id": customer_id}, "apply": apply})
 
     invoice = ns.get("invoice", invoice_id)
-    assert (invoice["amountremaining"], invoice["status"]) == (Decimal("0.00"), "Paid In Full")
+    assert (invoice["amountRemaining"], invoice["status"]) == (Decimal("0.00"), "Paid In Full")
 
 
 def test_applying_more_than_is_open_is_refused(ns):
@@ -293,6 +312,8 @@ def test_credit_memo_applied_to_its_invoice(ns, shared):
     body["entity"]["id"] = customer_id
     body["item"]["items"][0]["item"]["id"] = item_id
     body["apply"]["items"][0]["doc"]["id"] = invoice_id
+    body["apply"]["items"][0]["line"] = 0  # as Oracle's apply examples
+    body["autoApply"] = False
 
     memo = ns.get("creditMemo", ns.create("creditMemo", body))
 
@@ -301,7 +322,36 @@ def test_credit_memo_applied_to_its_invoice(ns, shared):
         Decimal("0.00"),
         "Fully Applied",
     )
-    assert ns.get("invoice", invoice_id)["amountremaining"] == Decimal("1495.00")
+    assert ns.get("invoice", invoice_id)["amountRemaining"] == Decimal("1495.00")
+    assert memo["autoApply"] is False
+
+
+def credit_memo(customer_id: str, item_id: str, amount: str, **fields) -> dict:
+    line = {"item": {"id": item_id}, "quantity": 1, "amount": Decimal(amount)}
+    return {"entity": {"id": customer_id}, "item": {"items": [line]}, **fields}
+
+
+def test_credit_memo_with_auto_apply_spreads_over_open_invoices_oldest_first(ns):
+    customer_id, item_id = ns.customer(), ns.item()
+    newer = ns.invoice(customer_id, item_id, "100.00", tranDate="2024-02-05")
+    older = ns.invoice(customer_id, item_id, "100.00", tranDate="2024-01-05")
+    ns.invoice(ns.customer("Other"), item_id, "100.00", tranDate="2023-12-01")
+
+    ns.create("creditMemo", credit_memo(customer_id, item_id, "150.00", autoApply=True))
+
+    assert ns.get("invoice", older)["amountRemaining"] == Decimal("0.00")
+    assert ns.get("invoice", newer)["amountRemaining"] == Decimal("50.00")
+
+
+@pytest.mark.parametrize("fields", [{"autoApply": False}, {}])
+def test_credit_memo_without_auto_apply_stays_unapplied(ns, fields):
+    customer_id, item_id = ns.customer(), ns.item()
+    invoice_id = ns.invoice(customer_id, item_id, "100.00")
+
+    memo_id = ns.create("creditMemo", credit_memo(customer_id, item_id, "40.00", **fields))
+
+    assert ns.get("invoice", invoice_id)["amountRemaining"] == Decimal("100.00")
+    assert ns.get("creditMemo", memo_id)["unapplied"] == Decimal("40.00")
 
 
 def test_deleting_a_paid_invoice_is_refused(ns):

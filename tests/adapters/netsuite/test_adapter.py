@@ -150,6 +150,27 @@ def test_duplicate_customer_name_links_the_existing_customer(
     assert "entityid = 'O''Hara Ltd'" in seen[-1]["q"]
 
 
+def test_duplicate_reported_as_user_error_links_the_existing_customer(
+    adapter: NetSuiteAdapter, rsps: responses.RequestsMock, ns_payload: Callable[[str], Any]
+) -> None:
+    route_suiteql(
+        rsps, {"FROM currency": CURRENCIES, "FROM customer": suiteql_page([{"id": "1137"}])}
+    )
+    body = ns_payload("error_400_user_error_already_exists.json")
+    rsps.put(f"{RECORD}/customer/eid:k-1", status=400, json=body)
+    assert adapter.upsert_customer(CustomerDoc("Acme", None, "USD"), "k-1") == RemoteRef("1137")
+
+
+def test_other_user_errors_are_not_taken_for_duplicates(
+    adapter: NetSuiteAdapter, rsps: responses.RequestsMock, ns_payload: Callable[[str], Any]
+) -> None:
+    route_suiteql(rsps, {"FROM currency": CURRENCIES})
+    rsps.put(f"{RECORD}/customer/eid:k-1", status=400, json=ns_payload("error_400_user_error.json"))
+    with pytest.raises(NeedsUserAction) as raised:
+        adapter.upsert_customer(CustomerDoc("Acme", None, "USD"), "k-1")
+    assert raised.value.code == "netsuite:USER_ERROR"
+
+
 def test_duplicate_name_held_by_another_kind_of_entity_needs_a_person(
     adapter: NetSuiteAdapter, rsps: responses.RequestsMock, ns_payload: Callable[[str], Any]
 ) -> None:

@@ -232,10 +232,48 @@ def test_credit_memo_is_applied_up_to_the_invoice_open_balance(
     raw = rsps.calls[-1].request.body
     sent = json.loads(raw, parse_float=Decimal)
     assert sent["apply"] == {
-        "items": [{"doc": {"id": "1227"}, "apply": True, "amount": Decimal("97.50")}]
+        "items": [{"doc": {"id": "1227"}, "line": 0, "apply": True, "amount": Decimal("97.50")}]
     }
+    assert sent["autoApply"] is False
     assert b'"amount":97.50' in raw
     assert "dueDate" not in sent and "terms" not in sent
+
+
+def test_credit_memo_reads_the_invoice_balance_in_camel_case(
+    adapter: NetSuiteAdapter, rsps: responses.RequestsMock, ns_payload: Callable[[str], Any]
+) -> None:
+    route_suiteql(rsps, {"FROM currency": CURRENCIES})
+    rsps.get(
+        f"{RECORD}/creditMemo/eid:CM-1",
+        status=404,
+        json=ns_payload("error_404_nonexistent_id.json"),
+    )
+    invoice = ns_payload("invoice_get_response.json")
+    del invoice["amountremaining"]
+    rsps.get(f"{RECORD}/invoice/1227", json={**invoice, "amountRemaining": 40.0})
+    rsps.put(f"{RECORD}/creditMemo/eid:CM-1", status=204, headers=located("creditMemo", "1241"))
+    memo = CreditMemoDoc(**vars(invoice_doc(number="CM-1")), applies_to=RemoteRef("1227"))
+
+    adapter.create_credit_memo(memo, "CM-1")
+
+    sent = json.loads(rsps.calls[-1].request.body, parse_float=Decimal)
+    assert sent["apply"]["items"][0]["amount"] == Decimal("40.0")
+
+
+def test_credit_memo_for_a_paid_invoice_is_left_unapplied_and_never_auto_applied(
+    adapter: NetSuiteAdapter, rsps: responses.RequestsMock, ns_payload: Callable[[str], Any]
+) -> None:
+    route_suiteql(rsps, {"FROM currency": CURRENCIES})
+    missing = ns_payload("error_404_nonexistent_id.json")
+    rsps.get(f"{RECORD}/creditMemo/eid:CM-1", status=404, json=missing)
+    rsps.get(f"{RECORD}/invoice/1227", json={"id": "1227", "amountRemaining": 0.0})
+    rsps.put(f"{RECORD}/creditMemo/eid:CM-1", status=204, headers=located("creditMemo", "1241"))
+    memo = CreditMemoDoc(**vars(invoice_doc(number="CM-1")), applies_to=RemoteRef("1227"))
+
+    adapter.create_credit_memo(memo, "CM-1")
+
+    sent = json.loads(rsps.calls[-1].request.body)
+    assert (sent["autoApply"], "apply" in sent) == (False, False)
 
 
 def test_credit_memo_already_written_under_its_key_is_not_sent_again(
