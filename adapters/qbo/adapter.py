@@ -386,22 +386,29 @@ class QboAdapter:
     def _create_batch(
         self, chunk: Sequence[tuple[InvoiceDoc, str]]
     ) -> list[RemoteRef | BackofficeError]:
+        """One batch request; an invoice QuickBooks cannot take is refused in its place, unsent."""
         multicurrency = self.settings().multicurrency
+        bodies: dict[str, dict[str, Any]] = {}
+        refused: dict[str, NeedsUserAction] = {}
+        for index, (doc, key) in enumerate(chunk):
+            try:
+                bodies[f"b{index}"] = invoice_body(doc, multicurrency=multicurrency, key=key)
+            except NeedsUserAction as error:
+                refused[f"b{index}"] = error
         request = {
             "BatchItemRequest": [
-                {
-                    "bId": f"b{index}",
-                    "operation": "create",
-                    "Invoice": invoice_body(doc, multicurrency=multicurrency, key=key),
-                }
-                for index, (doc, key) in enumerate(chunk)
+                {"bId": bid, "operation": "create", "Invoice": body} for bid, body in bodies.items()
             ]
         }
         joined = "|".join(key for _doc, key in chunk).encode()
         batch_key = "batch-" + hashlib.sha256(joined).hexdigest()[:40]
-        answers = {item.get("bId"): item for item in self.client.batch(dumps(request), batch_key)}
+        answers = (
+            {item.get("bId"): item for item in self.client.batch(dumps(request), batch_key)}
+            if bodies
+            else {}
+        )
         return [
-            self._batch_result(doc, answers.get(f"b{index}"))
+            refused.get(f"b{index}") or self._batch_result(doc, answers.get(f"b{index}"))
             for index, (doc, _key) in enumerate(chunk)
         ]
 

@@ -6,7 +6,8 @@ apply to it) and a credit memo's RemainingCredit. A line sent with Qty and
 UnitPrice must have Amount = Qty x UnitPrice to the cent (6070). With custom
 transaction numbers on (the sandbox default), a DocNumber already used by
 another document of the same type is refused (6140); a document sent
-without one is numbered from 1001. A payment applies each line's Amount to
+without one is numbered from 1001. A PONumber longer than 15 characters is
+refused (2050), never cut. A payment applies each line's Amount to
 the invoices or credit memos its ``LinkedTxn`` names; the documents it
 touches are updated too (SyncToken, LinkedTxn, Balance), as QBO does.
 """
@@ -26,6 +27,7 @@ FIRST_DOC_NUMBER = 1001
 DEFAULT_DUE_DAYS = 30
 APPLICABLE = ("Invoice", "CreditMemo")
 _ZERO = Decimal("0.00")
+PO_NUMBER_MAX = 15
 
 
 def prepare_document(session: Session, entity: str, record: Record) -> None:
@@ -35,6 +37,7 @@ def prepare_document(session: Session, entity: str, record: Record) -> None:
     customer = resolve(session, "Customer", record["CustomerRef"], "CustomerRef")
     if not record.get("Line"):
         raise errors.required_param("Line")
+    _check_po_number(record.get("PONumber"))
     record["Line"] = _lines(session, record["Line"])
     total = sum((line["Amount"] for line in record["Line"]), _ZERO)
     record["Line"].append(
@@ -177,6 +180,11 @@ def _check_extension(detail: Record, amount: Decimal, supplied: Any) -> None:
     price = number(detail["UnitPrice"], "Line.SalesItemLineDetail.UnitPrice")
     if money(quantity * price, "Line.Amount") != amount:
         raise errors.amount_mismatch(str(supplied))
+
+
+def _check_po_number(po_number: Any) -> None:
+    if isinstance(po_number, str) and len(po_number) > PO_NUMBER_MAX:
+        raise errors.too_long("PONumber", PO_NUMBER_MAX, len(po_number))
 
 
 def _number(session: Session, entity: str, record: Record) -> None:

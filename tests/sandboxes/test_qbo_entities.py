@@ -189,6 +189,30 @@ def test_line_amount_must_be_qty_times_unit_price(qbo):
     assert fault_of(response)["Error"][0]["code"] == "6070"
 
 
+def test_po_number_over_15_characters_answers_2050(qbo):
+    customer = qbo.customer()
+    body = {"CustomerRef": {"value": customer["Id"]}, "Line": [_line()]}
+
+    refused = qbo.post("invoice", {**body, "PONumber": "PO-1234567890123"})
+    kept = qbo.post("invoice", {**body, "PONumber": "PO-123456789012"})
+
+    assert refused.status_code == 400
+    assert fault_of(refused) == {
+        "Error": [
+            {
+                "Message": "String length is either shorter or longer than supported by "
+                "specification",
+                "Detail": "String length specified does not match the supported length. "
+                "Min:0 Max:15 supported. Supplied length:16",
+                "code": "2050",
+                "element": "PONumber",
+            }
+        ],
+        "type": "ValidationFault",
+    }
+    assert kept.get_json()["Invoice"]["PONumber"] == "PO-123456789012"
+
+
 def test_unknown_property_answers_2010(qbo):
     response = qbo.post("invoice", {"BadJson": True})
 

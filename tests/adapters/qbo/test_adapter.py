@@ -227,6 +227,24 @@ def test_lines_in_two_locations_cannot_be_one_qbo_invoice(adapter: QboAdapter) -
     assert raised.value.code == "qbo:department_per_line"
 
 
+def test_po_number_of_15_characters_is_sent_as_it_is(
+    adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
+) -> None:
+    post = rsps.post(f"{COMPANY}/invoice", json=qbo_payload("invoice_create_response.json"))
+    adapter.create_invoice(invoice(po_number="PO-123456789012"), "outbox-1")
+    assert sent_json(post.calls[0])["PONumber"] == "PO-123456789012"
+
+
+def test_po_number_over_15_characters_is_refused_not_cut(
+    adapter: QboAdapter, rsps: responses.RequestsMock
+) -> None:
+    with pytest.raises(NeedsUserAction) as raised:
+        adapter.create_invoice(invoice(po_number="PO-1234567890123"), "outbox-1")
+    assert raised.value.code == "qbo:po_number_too_long"
+    assert "'PO-1234567890123'" in raised.value.message and "15" in raised.value.message
+    assert not [call for call in rsps.calls if call.request.method == "POST"]
+
+
 def test_credit_memo_is_applied_to_its_invoice_with_a_zero_payment(
     adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
 ) -> None:
@@ -395,6 +413,20 @@ def test_batch_creates_and_reports_each_fault_in_its_place(
     assert [item["bId"] for item in body["BatchItemRequest"]] == ["b0", "b1"]
     requestid = parse_qs(urlsplit(rsps.calls[-1].request.url).query)["requestid"][0]
     assert requestid.startswith("batch-") and len(requestid) <= 50
+
+
+def test_batch_refuses_a_long_po_number_in_its_place_and_sends_the_rest(
+    adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
+) -> None:
+    created = qbo_payload("invoice_create_response.json")["Invoice"]
+    rsps.post(f"{COMPANY}/batch", json={"BatchItemResponse": [{"Invoice": created, "bId": "b1"}]})
+    results = adapter.create_invoices(
+        [(invoice("1", po_number="P" * 16), "k-1"), (invoice("2"), "k-2")]
+    )
+    assert isinstance(results[0], NeedsUserAction) and results[0].code == "qbo:po_number_too_long"
+    assert results[1] == RemoteRef("266", "0")
+    body = json.loads(rsps.calls[-1].request.body)
+    assert [item["bId"] for item in body["BatchItemRequest"]] == ["b1"]
 
 
 def test_batches_hold_at_most_30(adapter: QboAdapter, rsps: responses.RequestsMock) -> None:
