@@ -363,14 +363,23 @@ class QboAdapter:
     def _apply_credit(
         self, memo: CreditMemoDoc, created: RemoteRef, invoice: RemoteRef, key: str
     ) -> None:
-        """Apply up to the invoice's open balance; a paid invoice leaves the credit unapplied."""
+        """Apply what is left of the memo, up to the invoice's open balance.
+
+        A company with "automatically apply credits" on may already have
+        applied the new memo (to this invoice or another of the customer's),
+        so the memo's own ``RemainingCredit`` is read back rather than trusted
+        to be its total; a paid invoice leaves the credit unapplied.
+        """
+        remaining = amount(self.client.read("CreditMemo", created.id).get("RemainingCredit"))
         balance = amount(self.client.read("Invoice", invoice.id).get("Balance"))
-        applied = min(memo.total, balance)
+        applied = min(remaining, balance)
         if applied <= Decimal("0"):
             logger.info(
-                "qbo invoice %s has no open balance: credit memo %s left unapplied",
-                invoice.id,
+                "qbo credit memo %s left unapplied: %s of it remains, invoice %s owes %s",
                 created.id,
+                remaining,
+                invoice.id,
+                balance,
             )
             return
         currency = memo.currency if self.settings().multicurrency else None

@@ -245,17 +245,31 @@ def test_po_number_over_15_characters_is_refused_not_cut(
     assert not [call for call in rsps.calls if call.request.method == "POST"]
 
 
+def memo_left(qbo_payload: Callable[[str], Any], remaining: str) -> dict[str, Any]:
+    """The genuine credit memo 73 as read back with ``remaining`` of it still to apply."""
+    read = qbo_payload("creditmemo_read.json")
+    read["CreditMemo"] |= {"Balance": float(remaining), "RemainingCredit": float(remaining)}
+    return read
+
+
+def mock_credit_memo(
+    rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any], read: dict[str, Any]
+) -> None:
+    rsps.post(f"{COMPANY}/creditmemo", json=qbo_payload("creditmemo_read.json"))
+    rsps.get(f"{COMPANY}/creditmemo/73", json=read)
+
+
 def test_credit_memo_is_applied_to_its_invoice_with_a_zero_payment(
     adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
 ) -> None:
-    rsps.post(f"{COMPANY}/creditmemo", json=qbo_payload("creditmemo_read.json"))
+    mock_credit_memo(rsps, qbo_payload, memo_left(qbo_payload, "291.00"))
     rsps.get(f"{COMPANY}/invoice/119", json=qbo_payload("invoice_read_with_terms.json"))
     payment = rsps.post(f"{COMPANY}/payment", json=qbo_payload("payment_read_linked_invoice.json"))
     memo = CreditMemoDoc(**{**invoice("CM-1").__dict__, "applies_to": RemoteRef("119")})
     assert adapter.create_credit_memo(memo, "cm-key") == RemoteRef("73", "1")
-    raw = payment.calls[0].request.body.decode()
-    body = json.loads(raw)
-    assert '"TotalAmt":0' in raw and '"Amount":291.00' in raw
+    body = json.loads(payment.calls[0].request.body, parse_float=Decimal)
+    assert body["TotalAmt"] == 0
+    assert [line["Amount"] for line in body["Line"]] == [Decimal("291.00")] * 2
     assert [line["LinkedTxn"][0] for line in body["Line"]] == [
         {"TxnId": "119", "TxnType": "Invoice"},
         {"TxnId": "73", "TxnType": "CreditMemo"},
@@ -263,10 +277,43 @@ def test_credit_memo_is_applied_to_its_invoice_with_a_zero_payment(
     assert parse_qs(urlsplit(payment.calls[0].request.url).query)["requestid"] == ["cm-key-apply"]
 
 
+@pytest.mark.parametrize(
+    ("remaining", "applied"),
+    [
+        ("50.00", "50.00"),  # the company applied the rest of it already
+        ("500.00", "314.28"),  # more credit left than the invoice owes
+    ],
+)
+def test_credit_memo_applies_the_smaller_of_what_remains_and_what_is_owed(
+    adapter: QboAdapter,
+    rsps: responses.RequestsMock,
+    qbo_payload: Callable[[str], Any],
+    remaining: str,
+    applied: str,
+) -> None:
+    mock_credit_memo(rsps, qbo_payload, memo_left(qbo_payload, remaining))
+    rsps.get(f"{COMPANY}/invoice/119", json=qbo_payload("invoice_read_with_terms.json"))
+    payment = rsps.post(f"{COMPANY}/payment", json=qbo_payload("payment_read_linked_invoice.json"))
+    memo = CreditMemoDoc(**{**invoice("CM-1").__dict__, "applies_to": RemoteRef("119")})
+    adapter.create_credit_memo(memo, "cm-key")
+    body = json.loads(payment.calls[0].request.body, parse_float=Decimal)
+    assert [line["Amount"] for line in body["Line"]] == [Decimal(applied)] * 2
+
+
+def test_credit_memo_the_company_applied_in_full_is_not_applied_again(
+    adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
+) -> None:
+    mock_credit_memo(rsps, qbo_payload, qbo_payload("creditmemo_read.json"))  # RemainingCredit 0
+    rsps.get(f"{COMPANY}/invoice/119", json=qbo_payload("invoice_read_with_terms.json"))
+    memo = CreditMemoDoc(**{**invoice("CM-1").__dict__, "applies_to": RemoteRef("119")})
+    adapter.create_credit_memo(memo, "cm-key")
+    assert not any(call.request.url.split("?")[0].endswith("/payment") for call in rsps.calls)
+
+
 def test_paid_invoice_leaves_the_credit_unapplied(
     adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
 ) -> None:
-    rsps.post(f"{COMPANY}/creditmemo", json=qbo_payload("creditmemo_read.json"))
+    mock_credit_memo(rsps, qbo_payload, memo_left(qbo_payload, "291.00"))
     rsps.get(
         f"{COMPANY}/invoice/12", json=qbo_payload("invoice_read_paid_with_linked_payments.json")
     )
