@@ -6,7 +6,9 @@ connection for the documents it is shown — terms, currencies, the subsidiary
 (NetSuite), and per product an item or an income account to create one
 with, and a tax code where the company needs one per line (QuickBooks
 outside the US). A Billto needs no mapping: the push creates its customer or
-links the one with its name.
+links the one with its name. A QuickBooks invoice keeps a PO number of at
+most 15 characters: a longer one holds the document here, with the reason,
+rather than being cut at the push.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adapters.qbo.payloads import PO_NUMBER_MAX
 from billing.catalog.models import Product, ProductFamily
 from billing.invoicing.health import DocumentFacts, HealthIssue
 from mapping.connections import ConnectionRecord
@@ -80,7 +83,11 @@ class MappingCheck:
         return issues
 
     def _check(self, document: DocumentFacts) -> list[HealthIssue]:
-        found = [*self._connection_gaps(document), *self._currency_gap(document)]
+        found = [
+            *self._connection_gaps(document),
+            *self._currency_gap(document),
+            *self._po_number_refusal(document),
+        ]
         if self.rules.by_code(MappedField.TERMS, Scope.TERMS, document.terms_code) is None:
             found.append(self._gap(document, "terms",
                                    f"terms {document.terms_code} are not mapped to the "
@@ -108,6 +115,22 @@ class MappingCheck:
                               f"the QuickBooks company is in {self.capabilities.home_currency} "
                               f"without multicurrency, so it cannot take {currency}")]  # fmt: skip
         return []
+
+    def _po_number_refusal(self, document: DocumentFacts) -> list[HealthIssue]:
+        po_number = document.po_number
+        if self.capabilities.system != "qbo" or po_number is None:
+            return []
+        if len(po_number) <= PO_NUMBER_MAX:
+            return []
+        return [HealthIssue(
+            document.label,
+            "po_number",
+            f"PO number {po_number!r} has {len(po_number)} characters but QuickBooks keeps at "
+            f"most {PO_NUMBER_MAX} (connection {self.connection.name}): shorten it in the "
+            f"catalog file's assignment for Billto {document.billto_id}, import it and realize "
+            "again, then discard this batch and invoice again",
+            document.document_id,
+        )]  # fmt: skip
 
     def _product_gaps(self, document: DocumentFacts, product: str) -> list[HealthIssue]:
         gaps: list[HealthIssue] = []

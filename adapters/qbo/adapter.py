@@ -363,14 +363,23 @@ class QboAdapter:
     def _apply_credit(
         self, memo: CreditMemoDoc, created: RemoteRef, invoice: RemoteRef, key: str
     ) -> None:
-        """Apply up to the invoice's open balance; a paid invoice leaves the credit unapplied."""
+        """Apply what is left of the memo, up to the invoice's open balance.
+
+        A company with "automatically apply credits" on may already have
+        applied the new memo (to this invoice or another of the customer's),
+        so the memo's own ``RemainingCredit`` is read back rather than trusted
+        to be its total; a paid invoice leaves the credit unapplied.
+        """
+        remaining = amount(self.client.read("CreditMemo", created.id).get("RemainingCredit"))
         balance = amount(self.client.read("Invoice", invoice.id).get("Balance"))
-        applied = min(memo.total, balance)
+        applied = min(remaining, balance)
         if applied <= Decimal("0"):
             logger.info(
-                "qbo invoice %s has no open balance: credit memo %s left unapplied",
-                invoice.id,
+                "qbo credit memo %s left unapplied: %s of it remains, invoice %s owes %s",
                 created.id,
+                remaining,
+                invoice.id,
+                balance,
             )
             return
         currency = memo.currency if self.settings().multicurrency else None
@@ -386,22 +395,29 @@ class QboAdapter:
     def _create_batch(
         self, chunk: Sequence[tuple[InvoiceDoc, str]]
     ) -> list[RemoteRef | BackofficeError]:
+        """One batch request; an invoice QuickBooks cannot take is refused in its place, unsent."""
         multicurrency = self.settings().multicurrency
+        bodies: dict[str, dict[str, Any]] = {}
+        refused: dict[str, NeedsUserAction] = {}
+        for index, (doc, key) in enumerate(chunk):
+            try:
+                bodies[f"b{index}"] = invoice_body(doc, multicurrency=multicurrency, key=key)
+            except NeedsUserAction as error:
+                refused[f"b{index}"] = error
         request = {
             "BatchItemRequest": [
-                {
-                    "bId": f"b{index}",
-                    "operation": "create",
-                    "Invoice": invoice_body(doc, multicurrency=multicurrency, key=key),
-                }
-                for index, (doc, key) in enumerate(chunk)
+                {"bId": bid, "operation": "create", "Invoice": body} for bid, body in bodies.items()
             ]
         }
         joined = "|".join(key for _doc, key in chunk).encode()
         batch_key = "batch-" + hashlib.sha256(joined).hexdigest()[:40]
-        answers = {item.get("bId"): item for item in self.client.batch(dumps(request), batch_key)}
+        answers = (
+            {item.get("bId"): item for item in self.client.batch(dumps(request), batch_key)}
+            if bodies
+            else {}
+        )
         return [
-            self._batch_result(doc, answers.get(f"b{index}"))
+            refused.get(f"b{index}") or self._batch_result(doc, answers.get(f"b{index}"))
             for index, (doc, _key) in enumerate(chunk)
         ]
 

@@ -13,6 +13,12 @@ Some codes are resolved inside the adapter before they reach the caller:
 existing record) and 6140 (duplicate DocNumber: link it when it is ours).
 They are ``NEEDS_USER`` here because that is what remains when the adapter's
 own handling fails.
+
+6000 is QBO's "business validation error", usually a rule a person must
+satisfy (closed books, a missing amount). QBO also answers 6000 for its own
+passing failures: "An unexpected error occurred ... Please wait a few minutes
+and try again", or "Unexpected Internal Error. (-30000)". Those are read as
+``TRANSIENT_BUSINESS_ERROR`` and retried (tests/fixtures/qbo/SOURCES.md).
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ STALE_OBJECT = "5010"
 DUPLICATE_NAME = "6240"
 DUPLICATE_DOC_NUMBER = "6140"
 OBJECT_NOT_FOUND = "610"
+BUSINESS_VALIDATION = "6000"
+TRANSIENT_BUSINESS_ERROR = "6000-transient"  # a 6000 whose detail says to try again
+_TRANSIENT_SIGNS = ("-30000",)
 
 _FIX_RECORD = "Correct the record or its mapping as QuickBooks says, then sync again."
 _RECONNECT = "Reconnect QuickBooks from the connection settings page."
@@ -86,7 +95,10 @@ QBO_TABLE: ResolutionTable = {
         "A mapped QuickBooks record does not exist (or is inactive).",
         "Pick an active customer, item, terms or tax code in the mapping.",
     ),
-    "6000": Resolution(
+    TRANSIENT_BUSINESS_ERROR: Resolution(
+        Action.RETRY, "QuickBooks had an unexpected error saving the data and asked to try again."
+    ),
+    BUSINESS_VALIDATION: Resolution(
         Action.NEEDS_USER,
         "QuickBooks rejected the transaction (a business rule, such as a closed books date).",
         _FIX_RECORD,
@@ -196,10 +208,26 @@ def failure_of(
     retry_after: float | None = None,
     request_id: str | None = None,
 ) -> Failure:
-    """One ``Failure`` from a fault's errors: the first code, every message (shortened)."""
-    code = next((e.code for e in errors if e.code), None)
+    """One ``Failure`` from a fault's errors: the first code, every message (shortened).
+
+    A 6000 that QBO itself calls unexpected takes the code
+    ``TRANSIENT_BUSINESS_ERROR`` so the table retries it instead of asking a person.
+    """
+    first = next((e for e in errors if e.code), None)
+    code = first.code if first else None
+    if first is not None and _is_transient_business_error(first):
+        code = TRANSIENT_BUSINESS_ERROR
     message = "; ".join(_sentence(e) for e in errors) or f"HTTP {status}"
     return Failure(SYSTEM, status, code, message[:MAX_MESSAGE], retry_after, request_id)
+
+
+def _is_transient_business_error(error: FaultError) -> bool:
+    """QBO's own failure wearing the 6000 code: "unexpected ... try again" or -30000."""
+    if error.code != BUSINESS_VALIDATION:
+        return False
+    text = f"{error.message} {error.detail}".lower()
+    unexpected_retry = "unexpected" in text and "try again" in text
+    return unexpected_retry or any(sign in text for sign in _TRANSIENT_SIGNS)
 
 
 def errors_of_fault(fault: Any) -> list[FaultError]:

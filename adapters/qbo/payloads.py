@@ -19,6 +19,7 @@ from adapters.base import CustomerDoc, DocumentLine, InvoiceDoc, ItemDoc, Remote
 from backoffice.errors import NeedsUserAction
 
 KEY_NOTE_PREFIX = "Back Office key "  # PrivateNote marker: lets find_document(key=) read back
+PO_NUMBER_MAX = 15  # QBO's PONumber holds 15 characters (tests/fixtures/qbo/SOURCES.md)
 
 
 def ref(value: str) -> dict[str, str]:
@@ -67,7 +68,7 @@ def invoice_body(invoice: InvoiceDoc, *, multicurrency: bool, key: str) -> dict[
         "DueDate": invoice.due_date.isoformat() if invoice.due_date else None,
         "SalesTermRef": ref(invoice.terms_id) if invoice.terms_id else None,
         "CustomerMemo": {"value": invoice.memo} if invoice.memo else None,
-        "PONumber": invoice.po_number,
+        "PONumber": _po_number_of(invoice),
         "ClassRef": ref(invoice.class_id) if invoice.class_id else None,
         "DepartmentRef": _department_of(invoice),
         "CurrencyRef": ref(invoice.currency) if multicurrency else None,
@@ -119,6 +120,24 @@ def _line(line: DocumentLine) -> dict[str, Any]:
         "DetailType": "SalesItemLineDetail",
         "SalesItemLineDetail": detail,
     }
+
+
+def _po_number_of(invoice: InvoiceDoc) -> str | None:
+    """The PO number as it is: a longer one is refused, never cut to what QuickBooks keeps.
+
+    The invoicing health check holds such a document before approval; this
+    guards a document that reached the push another way.
+    """
+    po_number = invoice.po_number
+    if po_number is not None and len(po_number) > PO_NUMBER_MAX:
+        raise NeedsUserAction(
+            "qbo:po_number_too_long",
+            f"Invoice {invoice.number} has PO number {po_number!r} of {len(po_number)} "
+            f"characters; QuickBooks keeps at most {PO_NUMBER_MAX}.",
+            f"Shorten the PO number of the Billto's assignment to {PO_NUMBER_MAX} characters "
+            "or fewer, then invoice again.",
+        )
+    return po_number
 
 
 def _department_of(invoice: InvoiceDoc) -> dict[str, str] | None:

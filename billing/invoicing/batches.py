@@ -152,6 +152,7 @@ class StoredHeader:
     terms_code: str
     total: Decimal
     credits_invoice_id: int | None
+    po_number: str | None
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def batch_headers(session: Session, batch_id: int) -> list[StoredHeader]:
     query = (
         select(Invoice.id, Invoice.kind, Invoice.billto_id, Invoice.currency,
                Invoice.invoice_date, Invoice.terms_code, Invoice.total,
-               Invoice.credits_invoice_id)
+               Invoice.credits_invoice_id, Invoice.po_number)
         .where(Invoice.batch_id == batch_id)
         .order_by(Invoice.id)
     )  # fmt: skip

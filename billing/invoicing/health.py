@@ -41,6 +41,7 @@ class DocumentHeader(Protocol):
     currency: str
     invoice_date: dt.date
     terms_code: str
+    po_number: str | None
     credits_invoice_id: int | None
 
     @property
@@ -79,6 +80,7 @@ class DocumentFacts:
     currency: str
     terms_code: str
     product_codes: frozenset[str]
+    po_number: str | None = None
 
 
 DocumentCheck = Callable[[Sequence[DocumentFacts]], list[HealthIssue]]
@@ -155,7 +157,7 @@ class HealthCheck:
             else:
                 products = frozenset(read.get(d.id or 0, ()))
             facts.append(DocumentFacts(label(d), d.id, d.kind, d.billto_id, d.currency,
-                                       d.terms_code, products))  # fmt: skip
+                                       d.terms_code, products, d.po_number))  # fmt: skip
         return facts
 
     def _check_one(self, document: DocumentHeader, billto: AtsBillto | None) -> list[HealthIssue]:

@@ -6,9 +6,14 @@ apply to it) and a credit memo's RemainingCredit. A line sent with Qty and
 UnitPrice must have Amount = Qty x UnitPrice to the cent (6070). With custom
 transaction numbers on (the sandbox default), a DocNumber already used by
 another document of the same type is refused (6140); a document sent
-without one is numbered from 1001. A payment applies each line's Amount to
+without one is numbered from 1001. A PONumber longer than 15 characters is
+refused (2050), never cut. A payment applies each line's Amount to
 the invoices or credit memos its ``LinkedTxn`` names; the documents it
 touches are updated too (SyncToken, LinkedTxn, Balance), as QBO does.
+With the company preference ``SalesFormsPrefs.AutoApplyCredit`` on, a new
+credit memo is applied at once to the customer's open invoices in its
+currency, oldest first, by a zero payment (``auto_application``), as a
+company with "automatically apply credits" does.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ FIRST_DOC_NUMBER = 1001
 DEFAULT_DUE_DAYS = 30
 APPLICABLE = ("Invoice", "CreditMemo")
 _ZERO = Decimal("0.00")
+PO_NUMBER_MAX = 15
 
 
 def prepare_document(session: Session, entity: str, record: Record) -> None:
@@ -35,6 +41,7 @@ def prepare_document(session: Session, entity: str, record: Record) -> None:
     customer = resolve(session, "Customer", record["CustomerRef"], "CustomerRef")
     if not record.get("Line"):
         raise errors.required_param("Line")
+    _check_po_number(record.get("PONumber"))
     record["Line"] = _lines(session, record["Line"])
     total = sum((line["Amount"] for line in record["Line"]), _ZERO)
     record["Line"].append(
@@ -74,6 +81,41 @@ def prepare_payment(session: Session, record: Record) -> None:
     record["CurrencyRef"] = currency_ref(session, record.get("CurrencyRef"))
     _fill(record, {"ProcessPayment": False, "DepositToAccountRef": {"value": "4"}})
     resolve(session, "Account", record["DepositToAccountRef"], "DepositToAccountRef")
+
+
+def auto_application(session: Session, memo: Record) -> Record | None:
+    """The zero payment that applies a new credit memo, when the company applies credits itself.
+
+    None when the preference is off, or the customer owes nothing in the memo's currency.
+    """
+    if not session.preference("SalesFormsPrefs", "AutoApplyCredit"):
+        return None
+    left = money(memo["RemainingCredit"], "RemainingCredit")
+    customer, currency = memo["CustomerRef"]["value"], memo["CurrencyRef"]["value"]
+    open_invoices = sorted(
+        (
+            invoice
+            for invoice in session.company.all("Invoice")
+            if invoice["CustomerRef"]["value"] == customer
+            and invoice["CurrencyRef"]["value"] == currency
+            and money(invoice["Balance"], "Balance") > 0
+        ),
+        key=lambda invoice: (str(invoice["TxnDate"]), int(invoice["Id"])),
+    )
+    lines: list[Record] = []
+    for invoice in open_invoices:
+        if left <= 0:
+            break
+        applied = min(left, money(invoice["Balance"], "Balance"))
+        lines.append({"Amount": applied,
+                      "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]})  # fmt: skip
+        left -= applied
+    if not lines:
+        return None
+    total = sum((line["Amount"] for line in lines), _ZERO)
+    lines.append({"Amount": total, "LinkedTxn": [{"TxnId": memo["Id"], "TxnType": "CreditMemo"}]})
+    return {"CustomerRef": {"value": customer}, "TotalAmt": _ZERO, "Line": lines,
+            "CurrencyRef": {"value": currency}, "TxnDate": memo["TxnDate"]}  # fmt: skip
 
 
 def linked_documents(payment: Record | None) -> set[tuple[str, str]]:
@@ -177,6 +219,11 @@ def _check_extension(detail: Record, amount: Decimal, supplied: Any) -> None:
     price = number(detail["UnitPrice"], "Line.SalesItemLineDetail.UnitPrice")
     if money(quantity * price, "Line.Amount") != amount:
         raise errors.amount_mismatch(str(supplied))
+
+
+def _check_po_number(po_number: Any) -> None:
+    if isinstance(po_number, str) and len(po_number) > PO_NUMBER_MAX:
+        raise errors.too_long("PONumber", PO_NUMBER_MAX, len(po_number))
 
 
 def _number(session: Session, entity: str, record: Record) -> None:

@@ -177,6 +177,17 @@ def unsupported_operation(operation: str, entity: str) -> ApiError:
     )
 
 
+def too_long(element: str, maximum: int, supplied: int) -> ApiError:
+    """2050: a string longer than the field holds (QBO refuses it, it never cuts it)."""
+    return validation(
+        "2050",
+        "String length is either shorter or longer than supported by specification",
+        f"String length specified does not match the supported length. Min:0 Max:{maximum} "
+        f"supported. Supplied length:{supplied}",
+        element,
+    )
+
+
 def business_validation(detail: str) -> ApiError:
     """6000: a business rule refused the request."""
     return validation(

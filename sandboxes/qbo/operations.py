@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from sandboxes.qbo import errors
 from sandboxes.qbo.documents import (
+    auto_application,
     linked_documents,
     prepare_document,
     prepare_payment,
@@ -24,7 +25,7 @@ from sandboxes.qbo.documents import (
 )
 from sandboxes.qbo.lists import PREPARE_LIST, check_unique
 from sandboxes.qbo.records import Session, check_properties
-from sandboxes.qbo.schema import EntityKind
+from sandboxes.qbo.schema import EntityKind, kind_named
 from sandboxes.qbo.state import Record, answer_copy, bump, company_time, stamp
 
 _SERVER_FIELDS = ("Id", "SyncToken", "MetaData", "domain", "sparse")
@@ -55,7 +56,17 @@ def create(session: Session, kind: EntityKind, body: Record) -> Record:
     session.note(kind.name, record["Id"], "Create")
     if kind.name == "Payment":
         touch_documents(session, linked_documents(record))
+    if kind.name == "CreditMemo":
+        _apply_automatically(session, record)
     return answer_copy(record)
+
+
+def _apply_automatically(session: Session, memo: Record) -> None:
+    """A company that applies credits itself does so as the memo is saved."""
+    payment = auto_application(session, memo)
+    payment_kind = kind_named("Payment")
+    if payment is not None and payment_kind is not None:
+        create(session, payment_kind, payment)
 
 
 def update(session: Session, kind: EntityKind, body: Record) -> Record:

@@ -38,6 +38,7 @@ class SandboxOptions:
     company_name: str = "Sandbox Company_US_1"
     multicurrency: bool = False
     custom_txn_numbers: bool = True
+    auto_apply_credit: bool = False  # SalesFormsPrefs.AutoApplyCredit (also set by the API)
     per_minute: int = 500  # QBO's limit per realm
     concurrent: int = 10  # QBO's limit per realm
     timeout_delay: float = 35.0  # seconds a "timeout" fault holds a request (clients wait 30)
@@ -46,7 +47,11 @@ class SandboxOptions:
     def setup(self) -> CompanySetup:
         """What a new (or reset) company starts with."""
         return CompanySetup(
-            self.realm_id, self.company_name, self.multicurrency, self.custom_txn_numbers
+            self.realm_id,
+            self.company_name,
+            self.multicurrency,
+            self.custom_txn_numbers,
+            self.auto_apply_credit,
         )
 
 

@@ -40,6 +40,7 @@ class CompanySetup:
     company_name: str = "Sandbox Company_US_1"
     multicurrency: bool = False
     custom_txn_numbers: bool = True  # DocNumber sent is kept; a duplicate is refused (6140)
+    auto_apply_credit: bool = False  # a new credit memo is applied to open invoices at once
 
 
 def new_company(setup: CompanySetup, now: dt.datetime) -> Company:
@@ -157,6 +158,7 @@ def _preferences(setup: CompanySetup, made: str) -> Record:
         },
         "SalesFormsPrefs": {
             "CustomTxnNumbers": setup.custom_txn_numbers,
+            "AutoApplyCredit": setup.auto_apply_credit,
             "DefaultTerms": {"value": "3"},
             "AllowDeposit": False,
             "AllowDiscount": False,

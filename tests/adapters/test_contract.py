@@ -245,6 +245,41 @@ def test_a_credit_memo_lowers_its_invoice_balance(harness):
     assert state.balance == Decimal("12000.00")
 
 
+def test_a_credit_memo_the_company_applied_in_part_is_applied_only_for_the_rest(harness):
+    if harness.system.name != "qbo":
+        pytest.skip("credits applied by a company preference are QuickBooks'")
+    adapter = harness.adapter
+    prefs = adapter.client.preferences()
+    sales_forms = {**prefs["SalesFormsPrefs"], "AutoApplyCredit": True}
+    adapter.client.update("Preferences", json.dumps(
+        {"Id": prefs["Id"], "SyncToken": prefs["SyncToken"], "sparse": True,
+         "SalesFormsPrefs": sales_forms}), "prefs-auto-apply")  # fmt: skip
+    invoice = an_invoice(adapter, "INV-000105", "e")
+    older_line = DocumentLine(item_id=invoice.lines[0].item_id, description="Earlier fee",
+                              quantity=Decimal("1"), rate=Decimal("200.00"),
+                              amount=Decimal("200.00"))  # fmt: skip
+    older = adapter.create_invoice(
+        InvoiceDoc(number="INV-000100", customer_id=invoice.customer_id, currency="USD",
+                   txn_date=dt.date(2023, 6, 1), due_date=None, lines=(older_line,)),
+        "inv-000100",
+    )  # fmt: skip
+    created = adapter.create_invoice(invoice, "inv-000105")
+    line = DocumentLine(item_id=invoice.lines[0].item_id, description="Credit: rate dispute",
+                        quantity=Decimal("1"), rate=Decimal("500.00"),
+                        amount=Decimal("500.00"))  # fmt: skip
+    memo = CreditMemoDoc(number="CM-000002", customer_id=invoice.customer_id, currency="USD",
+                         txn_date=dt.date(2023, 7, 20), due_date=None, lines=(line,),
+                         applies_to=created)  # fmt: skip
+
+    adapter.create_credit_memo(memo, "cm-000002")
+
+    # the company put 200.00 on the older invoice; the 300.00 left went to the one credited
+    assert adapter.get_document_state(DocumentType.INVOICE, older.id).balance == Decimal("0")
+    assert adapter.get_document_state(DocumentType.INVOICE, created.id).balance == Decimal(
+        "12200.00"
+    )
+
+
 def test_connection_check_remembers_the_company(harness, sqlite_runner):
     checked = sqlite_runner("connection", "check", "books")
 

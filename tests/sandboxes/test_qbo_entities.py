@@ -189,6 +189,30 @@ def test_line_amount_must_be_qty_times_unit_price(qbo):
     assert fault_of(response)["Error"][0]["code"] == "6070"
 
 
+def test_po_number_over_15_characters_answers_2050(qbo):
+    customer = qbo.customer()
+    body = {"CustomerRef": {"value": customer["Id"]}, "Line": [_line()]}
+
+    refused = qbo.post("invoice", {**body, "PONumber": "PO-1234567890123"})
+    kept = qbo.post("invoice", {**body, "PONumber": "PO-123456789012"})
+
+    assert refused.status_code == 400
+    assert fault_of(refused) == {
+        "Error": [
+            {
+                "Message": "String length is either shorter or longer than supported by "
+                "specification",
+                "Detail": "String length specified does not match the supported length. "
+                "Min:0 Max:15 supported. Supplied length:16",
+                "code": "2050",
+                "element": "PONumber",
+            }
+        ],
+        "type": "ValidationFault",
+    }
+    assert kept.get_json()["Invoice"]["PONumber"] == "PO-123456789012"
+
+
 def test_unknown_property_answers_2010(qbo):
     response = qbo.post("invoice", {"BadJson": True})
 
@@ -351,6 +375,61 @@ def test_credit_memo_applied_by_a_zero_payment_reduces_both(qbo, shared):
     }
     assert (read_memo["RemainingCredit"], read_memo["Balance"]) == (0, 0)
     assert qbo.get(f"invoice/{invoice['Id']}").get_json()["Invoice"]["Balance"] == 200
+
+
+def turn_on_auto_apply_credit(qbo: Qbo) -> None:
+    """As a person ticks "automatically apply credits": a sparse update of the preferences."""
+    prefs = qbo.get("preferences").get_json()["Preferences"]
+    sales_forms = {**prefs["SalesFormsPrefs"], "AutoApplyCredit": True}
+    qbo.create("Preferences", {"Id": prefs["Id"], "SyncToken": prefs["SyncToken"],
+                               "sparse": True, "SalesFormsPrefs": sales_forms})  # fmt: skip
+
+
+def test_auto_apply_credit_applies_a_new_memo_to_open_invoices_oldest_first(qbo):
+    assert (
+        qbo.get("preferences").get_json()["Preferences"]["SalesFormsPrefs"]["AutoApplyCredit"]
+        is False
+    )
+    turn_on_auto_apply_credit(qbo)
+    customer = qbo.customer()
+    older = qbo.invoice(customer["Id"], "100.00", TxnDate="2023-01-10")
+    newer = qbo.invoice(customer["Id"], "100.00", TxnDate="2023-02-10")
+
+    memo = qbo.create(
+        "CreditMemo", {"CustomerRef": {"value": customer["Id"]}, "Line": [_line(amount="150.00")]}
+    )
+
+    assert (memo["RemainingCredit"], memo["Balance"]) == (0, 0)
+    balances = [qbo.get(f"invoice/{i['Id']}").get_json()["Invoice"]["Balance"]
+                for i in (older, newer)]  # fmt: skip
+    assert balances == [0, 50]
+    payments = qbo.query("SELECT * FROM Payment").get_json()["QueryResponse"]["Payment"]
+    assert [(p["TotalAmt"], p["UnappliedAmt"]) for p in payments] == [(0, 0)]
+
+
+def test_auto_applied_credit_stops_at_what_the_customer_owes():
+    qbo = make_qbo(auto_apply_credit=True)
+    customer = qbo.customer()
+    invoice = qbo.invoice(customer["Id"], "100.00")
+
+    memo = qbo.create(
+        "CreditMemo", {"CustomerRef": {"value": customer["Id"]}, "Line": [_line(amount="150.00")]}
+    )
+
+    assert memo["RemainingCredit"] == 50
+    assert qbo.get(f"invoice/{invoice['Id']}").get_json()["Invoice"]["Balance"] == 0
+
+
+def test_without_auto_apply_credit_a_new_memo_keeps_all_its_credit(qbo):
+    customer = qbo.customer()
+    qbo.invoice(customer["Id"], "100.00")
+
+    memo = qbo.create(
+        "CreditMemo", {"CustomerRef": {"value": customer["Id"]}, "Line": [_line(amount="60.00")]}
+    )
+
+    assert memo["RemainingCredit"] == 60
+    assert "Payment" not in qbo.query("SELECT * FROM Payment").get_json()["QueryResponse"]
 
 
 def test_payment_over_the_open_balance_is_refused(qbo):

@@ -227,17 +227,49 @@ def test_lines_in_two_locations_cannot_be_one_qbo_invoice(adapter: QboAdapter) -
     assert raised.value.code == "qbo:department_per_line"
 
 
+def test_po_number_of_15_characters_is_sent_as_it_is(
+    adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
+) -> None:
+    post = rsps.post(f"{COMPANY}/invoice", json=qbo_payload("invoice_create_response.json"))
+    adapter.create_invoice(invoice(po_number="PO-123456789012"), "outbox-1")
+    assert sent_json(post.calls[0])["PONumber"] == "PO-123456789012"
+
+
+def test_po_number_over_15_characters_is_refused_not_cut(
+    adapter: QboAdapter, rsps: responses.RequestsMock
+) -> None:
+    with pytest.raises(NeedsUserAction) as raised:
+        adapter.create_invoice(invoice(po_number="PO-1234567890123"), "outbox-1")
+    assert raised.value.code == "qbo:po_number_too_long"
+    assert "'PO-1234567890123'" in raised.value.message and "15" in raised.value.message
+    assert not [call for call in rsps.calls if call.request.method == "POST"]
+
+
+def memo_left(qbo_payload: Callable[[str], Any], remaining: str) -> dict[str, Any]:
+    """The genuine credit memo 73 as read back with ``remaining`` of it still to apply."""
+    read = qbo_payload("creditmemo_read.json")
+    read["CreditMemo"] |= {"Balance": float(remaining), "RemainingCredit": float(remaining)}
+    return read
+
+
+def mock_credit_memo(
+    rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any], read: dict[str, Any]
+) -> None:
+    rsps.post(f"{COMPANY}/creditmemo", json=qbo_payload("creditmemo_read.json"))
+    rsps.get(f"{COMPANY}/creditmemo/73", json=read)
+
+
 def test_credit_memo_is_applied_to_its_invoice_with_a_zero_payment(
     adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
 ) -> None:
-    rsps.post(f"{COMPANY}/creditmemo", json=qbo_payload("creditmemo_read.json"))
+    mock_credit_memo(rsps, qbo_payload, memo_left(qbo_payload, "291.00"))
     rsps.get(f"{COMPANY}/invoice/119", json=qbo_payload("invoice_read_with_terms.json"))
     payment = rsps.post(f"{COMPANY}/payment", json=qbo_payload("payment_read_linked_invoice.json"))
     memo = CreditMemoDoc(**{**invoice("CM-1").__dict__, "applies_to": RemoteRef("119")})
     assert adapter.create_credit_memo(memo, "cm-key") == RemoteRef("73", "1")
-    raw = payment.calls[0].request.body.decode()
-    body = json.loads(raw)
-    assert '"TotalAmt":0' in raw and '"Amount":291.00' in raw
+    body = json.loads(payment.calls[0].request.body, parse_float=Decimal)
+    assert body["TotalAmt"] == 0
+    assert [line["Amount"] for line in body["Line"]] == [Decimal("291.00")] * 2
     assert [line["LinkedTxn"][0] for line in body["Line"]] == [
         {"TxnId": "119", "TxnType": "Invoice"},
         {"TxnId": "73", "TxnType": "CreditMemo"},
@@ -245,10 +277,43 @@ def test_credit_memo_is_applied_to_its_invoice_with_a_zero_payment(
     assert parse_qs(urlsplit(payment.calls[0].request.url).query)["requestid"] == ["cm-key-apply"]
 
 
+@pytest.mark.parametrize(
+    ("remaining", "applied"),
+    [
+        ("50.00", "50.00"),  # the company applied the rest of it already
+        ("500.00", "314.28"),  # more credit left than the invoice owes
+    ],
+)
+def test_credit_memo_applies_the_smaller_of_what_remains_and_what_is_owed(
+    adapter: QboAdapter,
+    rsps: responses.RequestsMock,
+    qbo_payload: Callable[[str], Any],
+    remaining: str,
+    applied: str,
+) -> None:
+    mock_credit_memo(rsps, qbo_payload, memo_left(qbo_payload, remaining))
+    rsps.get(f"{COMPANY}/invoice/119", json=qbo_payload("invoice_read_with_terms.json"))
+    payment = rsps.post(f"{COMPANY}/payment", json=qbo_payload("payment_read_linked_invoice.json"))
+    memo = CreditMemoDoc(**{**invoice("CM-1").__dict__, "applies_to": RemoteRef("119")})
+    adapter.create_credit_memo(memo, "cm-key")
+    body = json.loads(payment.calls[0].request.body, parse_float=Decimal)
+    assert [line["Amount"] for line in body["Line"]] == [Decimal(applied)] * 2
+
+
+def test_credit_memo_the_company_applied_in_full_is_not_applied_again(
+    adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
+) -> None:
+    mock_credit_memo(rsps, qbo_payload, qbo_payload("creditmemo_read.json"))  # RemainingCredit 0
+    rsps.get(f"{COMPANY}/invoice/119", json=qbo_payload("invoice_read_with_terms.json"))
+    memo = CreditMemoDoc(**{**invoice("CM-1").__dict__, "applies_to": RemoteRef("119")})
+    adapter.create_credit_memo(memo, "cm-key")
+    assert not any(call.request.url.split("?")[0].endswith("/payment") for call in rsps.calls)
+
+
 def test_paid_invoice_leaves_the_credit_unapplied(
     adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
 ) -> None:
-    rsps.post(f"{COMPANY}/creditmemo", json=qbo_payload("creditmemo_read.json"))
+    mock_credit_memo(rsps, qbo_payload, memo_left(qbo_payload, "291.00"))
     rsps.get(
         f"{COMPANY}/invoice/12", json=qbo_payload("invoice_read_paid_with_linked_payments.json")
     )
@@ -395,6 +460,20 @@ def test_batch_creates_and_reports_each_fault_in_its_place(
     assert [item["bId"] for item in body["BatchItemRequest"]] == ["b0", "b1"]
     requestid = parse_qs(urlsplit(rsps.calls[-1].request.url).query)["requestid"][0]
     assert requestid.startswith("batch-") and len(requestid) <= 50
+
+
+def test_batch_refuses_a_long_po_number_in_its_place_and_sends_the_rest(
+    adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
+) -> None:
+    created = qbo_payload("invoice_create_response.json")["Invoice"]
+    rsps.post(f"{COMPANY}/batch", json={"BatchItemResponse": [{"Invoice": created, "bId": "b1"}]})
+    results = adapter.create_invoices(
+        [(invoice("1", po_number="P" * 16), "k-1"), (invoice("2"), "k-2")]
+    )
+    assert isinstance(results[0], NeedsUserAction) and results[0].code == "qbo:po_number_too_long"
+    assert results[1] == RemoteRef("266", "0")
+    body = json.loads(rsps.calls[-1].request.body)
+    assert [item["bId"] for item in body["BatchItemRequest"]] == ["b1"]
 
 
 def test_batches_hold_at_most_30(adapter: QboAdapter, rsps: responses.RequestsMock) -> None:

@@ -162,3 +162,20 @@ def test_production_and_sandbox_hosts_follow_the_connection() -> None:
     assert production.company_url == "https://quickbooks.api.intuit.com/v3/company/1"
     assert sandbox.company_url == "https://sandbox-quickbooks.api.intuit.com/v3/company/1"
     assert sandbox.token_endpoint == "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+
+
+def test_unexpected_6000_is_sent_again_and_succeeds(
+    adapter: QboAdapter,
+    rsps: responses.RequestsMock,
+    qbo_payload: Callable[[str], Any],
+    sleeps: list[float],
+) -> None:
+    rsps.post(
+        f"{COMPANY}/invoice", status=400, json=qbo_payload("error_6000_unexpected_try_again.json")
+    )
+    rsps.post(f"{COMPANY}/invoice", status=400, json=qbo_payload("error_6000_internal_30000.json"))
+    rsps.post(f"{COMPANY}/invoice", json=qbo_payload("invoice_create_response.json"))
+    created = adapter.client.create("Invoice", "{}", "outbox-42")
+    assert created["Id"] == "266"
+    assert [query_of(call)["requestid"] for call in rsps.calls] == [["outbox-42"]] * 3
+    assert len(sleeps) == 2

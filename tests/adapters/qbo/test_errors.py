@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from adapters.qbo.errors import QBO_TABLE, read_fault
+from adapters.qbo.errors import QBO_TABLE, TRANSIENT_BUSINESS_ERROR, read_fault
 from adapters.resolution import error_for
 from backoffice.errors import AuthExpired, NeedsUserAction, RetryableError
 
@@ -42,6 +42,7 @@ GENUINE = {
     "2010": (400, "error_2010_unsupported_property.json"),
     "2050": (400, "error_2050_validation_multi.json"),
     "4001": (400, "error_4001_invalid_query.json"),
+    TRANSIENT_BUSINESS_ERROR: (400, "error_6000_unexpected_try_again.json"),
 }
 
 
@@ -59,6 +60,7 @@ GENUINE = {
         ("2020", NeedsUserAction),
         ("2500", NeedsUserAction),
         ("6000", NeedsUserAction),
+        (TRANSIENT_BUSINESS_ERROR, RetryableError),
         ("6210", NeedsUserAction),
         ("6190", NeedsUserAction),
         ("610", NeedsUserAction),
@@ -148,3 +150,26 @@ def test_unreadable_body_falls_back_to_the_status() -> None:
     failure = read_fault(response_of(503, b"<html>maintenance</html"))
     assert (failure.status, failure.code) == (503, None)
     assert isinstance(error_for(QBO_TABLE, failure), RetryableError)
+
+
+@pytest.mark.parametrize(
+    "name", ["error_6000_unexpected_try_again.json", "error_6000_internal_30000.json"]
+)
+def test_6000_that_qbo_calls_unexpected_is_retried(
+    name: str, qbo_payload: Callable[[str], Any]
+) -> None:
+    failure = read_fault(response_of(400, json.dumps(qbo_payload(name)).encode()))
+    assert failure.code == TRANSIENT_BUSINESS_ERROR
+    assert "Business Validation Error" in failure.message
+    assert isinstance(error_for(QBO_TABLE, failure), RetryableError)
+
+
+def test_6000_of_a_business_rule_still_needs_a_person() -> None:
+    body = fault(
+        "6000",
+        "A business validation error has occurred while processing your request",
+        "Business Validation Error: You must set a transaction amount.",
+    )
+    error = error_for(QBO_TABLE, read_fault(response_of(400, body)))
+    assert isinstance(error, NeedsUserAction)
+    assert error.code == "qbo:6000"
