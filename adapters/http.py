@@ -31,7 +31,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -94,6 +94,7 @@ class _Call:
     body: Body
     params: Mapping[str, Any] | None
     headers: Mapping[str, str]
+    resend_unanswered: bool = True
 
 
 @dataclass
@@ -126,14 +127,20 @@ class HttpClient:
     def request(
         self, method: str, path: str, *, json: Any = None, data: str | Body = None,
         params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+        resend_unanswered: bool = True,
     ) -> requests.Response:  # fmt: skip
         """Send with retries; the successful response, or the error its table names.
 
         ``path`` is under ``base_url``, or a whole URL (python-quickbooks
         builds its own); ``json`` is encoded exactly, ``data`` sent as is
-        (text as UTF-8, a mapping as a form).
+        (text as UTF-8, a mapping as a form). ``resend_unanswered=False``
+        makes an unanswered write an ``UncertainWrite`` at once even when it
+        carries its key: a system that refuses a repeated key for this call
+        (QBO's batch) must be read back instead.
         """
         call = self._call_of(method, path, json, data, params, headers)
+        if not resend_unanswered:
+            call = replace(call, resend_unanswered=False)
         refreshed = False
         while True:
             try:
@@ -218,7 +225,7 @@ class HttpClient:
         if call.method not in self.writes:
             return RetryableError(f"{self.title} did not answer.", detail=detail)
         message = f"{self.title} did not answer a {call.method} of {_path_of(call.url)}: "
-        if request_id is not None:
+        if request_id is not None and call.resend_unanswered:
             return _Unanswered(message + "it may have been applied.", detail=detail)
         return UncertainWrite(message + "it may have been applied.", detail=detail)
 
