@@ -31,7 +31,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -94,7 +94,7 @@ class _Call:
     body: Body
     params: Mapping[str, Any] | None
     headers: Mapping[str, str]
-    resend_unanswered: bool = True
+    resend_unanswered: bool  # False: an unanswered attempt is uncertain, even with its key
 
 
 @dataclass
@@ -138,9 +138,7 @@ class HttpClient:
         carries its key: a system that refuses a repeated key for this call
         (QBO's batch) must be read back instead.
         """
-        call = self._call_of(method, path, json, data, params, headers)
-        if not resend_unanswered:
-            call = replace(call, resend_unanswered=False)
+        call = self._call_of(method, path, json, data, params, headers, resend_unanswered)
         refreshed = False
         while True:
             try:
@@ -152,14 +150,14 @@ class HttpClient:
 
     def _call_of(self, method: str, path: str, json: Any, data: str | Body,
                  params: Mapping[str, Any] | None,
-                 headers: Mapping[str, str] | None) -> _Call:  # fmt: skip
+                 headers: Mapping[str, str] | None, resend_unanswered: bool) -> _Call:  # fmt: skip
         url = path if urlsplit(path).scheme else f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
         sent_headers = dict(headers or {})
         body: Body = data.encode("utf-8") if isinstance(data, str) else data
         if json is not None:
             body = dumps(json).encode("utf-8")
             sent_headers["Content-Type"] = "application/json"
-        return _Call(method.upper(), url, body, params, sent_headers)
+        return _Call(method.upper(), url, body, params, sent_headers, resend_unanswered)
 
     def _with_retries(self, call: _Call) -> requests.Response:
         try:
