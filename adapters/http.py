@@ -94,6 +94,7 @@ class _Call:
     body: Body
     params: Mapping[str, Any] | None
     headers: Mapping[str, str]
+    resend_unanswered: bool  # False: an unanswered attempt is uncertain, even with its key
 
 
 @dataclass
@@ -126,14 +127,18 @@ class HttpClient:
     def request(
         self, method: str, path: str, *, json: Any = None, data: str | Body = None,
         params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+        resend_unanswered: bool = True,
     ) -> requests.Response:  # fmt: skip
         """Send with retries; the successful response, or the error its table names.
 
         ``path`` is under ``base_url``, or a whole URL (python-quickbooks
         builds its own); ``json`` is encoded exactly, ``data`` sent as is
-        (text as UTF-8, a mapping as a form).
+        (text as UTF-8, a mapping as a form). ``resend_unanswered=False``
+        makes an unanswered write an ``UncertainWrite`` at once even when it
+        carries its key: a system that refuses a repeated key for this call
+        (QBO's batch) must be read back instead.
         """
-        call = self._call_of(method, path, json, data, params, headers)
+        call = self._call_of(method, path, json, data, params, headers, resend_unanswered)
         refreshed = False
         while True:
             try:
@@ -145,14 +150,14 @@ class HttpClient:
 
     def _call_of(self, method: str, path: str, json: Any, data: str | Body,
                  params: Mapping[str, Any] | None,
-                 headers: Mapping[str, str] | None) -> _Call:  # fmt: skip
+                 headers: Mapping[str, str] | None, resend_unanswered: bool) -> _Call:  # fmt: skip
         url = path if urlsplit(path).scheme else f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
         sent_headers = dict(headers or {})
         body: Body = data.encode("utf-8") if isinstance(data, str) else data
         if json is not None:
             body = dumps(json).encode("utf-8")
             sent_headers["Content-Type"] = "application/json"
-        return _Call(method.upper(), url, body, params, sent_headers)
+        return _Call(method.upper(), url, body, params, sent_headers, resend_unanswered)
 
     def _with_retries(self, call: _Call) -> requests.Response:
         try:
@@ -218,7 +223,7 @@ class HttpClient:
         if call.method not in self.writes:
             return RetryableError(f"{self.title} did not answer.", detail=detail)
         message = f"{self.title} did not answer a {call.method} of {_path_of(call.url)}: "
-        if request_id is not None:
+        if request_id is not None and call.resend_unanswered:
             return _Unanswered(message + "it may have been applied.", detail=detail)
         return UncertainWrite(message + "it may have been applied.", detail=detail)
 

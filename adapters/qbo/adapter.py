@@ -20,13 +20,16 @@ the document's ``DepartmentRef``. QBO has no subsidiaries: that list is empty.
 ``find_document(key=...)``: QBO cannot be queried by requestid, so each
 document carries its key at the end of PrivateNote ("Back Office key <key>",
 kept when QBO prepends "Voided"); the read-back looks through documents
-created in the last ``KEY_LOOKBACK``.
+created in the last ``KEY_LOOKBACK``. The same read-back follows a batch that
+went unanswered: QBO refuses a batch sent again under its requestid, so only
+the invoices not found go again, in a new batch with a new requestid.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,7 +58,7 @@ from adapters.http import DEFAULT_POLICY, HttpClient, RetryPolicy
 from adapters.jsonbody import dumps
 from adapters.limits import RequestLimiter, Sleep
 from adapters.qbo.changes import format_cursor, pull_changes
-from adapters.qbo.client import QboClient
+from adapters.qbo.client import MAX_BATCH_REQUEST_ID, QboClient
 from adapters.qbo.config import QboConfig
 from adapters.qbo.errors import (
     DUPLICATE_DOC_NUMBER,
@@ -89,13 +92,14 @@ from adapters.qbo.records import (
 )
 from adapters.resolution import error_for
 from adapters.tokens import TokenStore
-from backoffice.errors import BackofficeError, NeedsUserAction, RetryableError
+from backoffice.errors import BackofficeError, NeedsUserAction, RetryableError, UncertainWrite
 
 logger = logging.getLogger(__name__)
 
 PICKER_PAGE = 200
 BATCH_LIMIT = 30  # QBO's maximum items per batch request
 KEY_LOOKBACK = dt.timedelta(days=7)
+BATCH_ID_PREFIX = "batch-"
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,18 @@ def derived_key(key: str, suffix: str) -> str:
         return candidate
     digest = hashlib.sha256(key.encode()).hexdigest()[:10]
     return f"{key[: MAX_KEY_LENGTH - len(suffix) - 12]}-{digest}-{suffix}"
+
+
+def batch_request_id(keys: Sequence[str], attempt: int) -> str:
+    """The requestid of a batch: its invoices' keys and the attempt, hashed to 32 characters.
+
+    The same invoices give the same requestid, so a batch is recognisable in
+    QBO's and our logs; a resend after an unanswered batch is a later
+    ``attempt``, so it never repeats a requestid QBO may have seen. Hashing,
+    never cutting, keeps two batches of long keys from sharing one.
+    """
+    digest = hashlib.sha256(json.dumps([attempt, *keys]).encode()).hexdigest()
+    return BATCH_ID_PREFIX + digest[: MAX_BATCH_REQUEST_ID - len(BATCH_ID_PREFIX)]
 
 
 class QboAdapter:
@@ -271,13 +287,23 @@ class QboAdapter:
             return ref_of(rows[0]) if rows else None
         if key is None:
             raise ValueError("find_document needs a number or a key")
+        return self._find_by_keys(entity, [key]).get(key)
+
+    def _find_by_keys(self, entity: str, keys: Sequence[str]) -> dict[str, RemoteRef]:
+        """The documents created in the last ``KEY_LOOKBACK`` whose PrivateNote ends with a key.
+
+        One pass over the recent documents answers a whole batch's keys.
+        """
         since = format_cursor(self.clock() - KEY_LOOKBACK)
         select = Select(entity, (f"MetaData.CreateTime >= {quote(since)}",))
-        marker = KEY_NOTE_PREFIX + key
+        wanted = {KEY_NOTE_PREFIX + key: key for key in keys}
+        found: dict[str, RemoteRef] = {}
         for row in query_all(self.client, select):
-            if str(row.get("PrivateNote") or "").endswith(marker):
-                return ref_of(row)
-        return None
+            note = str(row.get("PrivateNote") or "")
+            for marker, key in wanted.items():
+                if key not in found and note.endswith(marker):
+                    found[key] = ref_of(row)
+        return found
 
     def get_document_state(self, document_type: DocumentType, remote_id: str) -> DocumentState:
         """Total, balance, voided; a document QBO no longer finds (610) is deleted."""
@@ -395,31 +421,78 @@ class QboAdapter:
     def _create_batch(
         self, chunk: Sequence[tuple[InvoiceDoc, str]]
     ) -> list[RemoteRef | BackofficeError]:
-        """One batch request; an invoice QuickBooks cannot take is refused in its place, unsent."""
+        """One batch request; an invoice QuickBooks cannot take is refused in its place, unsent.
+
+        A batch that went unanswered is never sent again under its requestid
+        (QBO answers that with a 6000 fault on every item): each of its
+        invoices is looked for by its key, and only the ones not found are
+        sent, once, in a new batch with a new requestid. When that one goes
+        unanswered too, those invoices are left uncertain, to be read back.
+        """
         multicurrency = self.settings().multicurrency
-        bodies: dict[str, dict[str, Any]] = {}
-        refused: dict[str, NeedsUserAction] = {}
+        results: dict[int, RemoteRef | BackofficeError] = {}
+        bodies: dict[int, dict[str, Any]] = {}
         for index, (doc, key) in enumerate(chunk):
             try:
-                bodies[f"b{index}"] = invoice_body(doc, multicurrency=multicurrency, key=key)
+                bodies[index] = invoice_body(doc, multicurrency=multicurrency, key=key)
             except NeedsUserAction as error:
-                refused[f"b{index}"] = error
+                results[index] = error
+        if bodies:
+            try:
+                results.update(self._send_batch(chunk, bodies, attempt=0))
+            except UncertainWrite as unanswered:
+                results.update(self._recover_batch(chunk, bodies, unanswered))
+        return [results[index] for index in range(len(chunk))]
+
+    def _recover_batch(
+        self,
+        chunk: Sequence[tuple[InvoiceDoc, str]],
+        bodies: dict[int, dict[str, Any]],
+        unanswered: UncertainWrite,
+    ) -> dict[int, RemoteRef | BackofficeError]:
+        """After an unanswered batch: what QBO saved, then the rest in a new batch."""
+        found = self._find_by_keys(ENTITY_OF[DocumentType.INVOICE], [key for _doc, key in chunk])
+        results: dict[int, RemoteRef | BackofficeError] = {}
+        missing: dict[int, dict[str, Any]] = {}
+        for index, body in bodies.items():
+            ref = found.get(chunk[index][1])
+            if ref is not None:
+                results[index] = ref
+            else:
+                missing[index] = body
+        logger.info(
+            "qbo batch unanswered (%s): %d invoices found by key, %d sent again",
+            unanswered.detail,
+            len(results),
+            len(missing),
+        )
+        if not missing:
+            return results
+        try:
+            results.update(self._send_batch(chunk, missing, attempt=1))
+        except UncertainWrite as again:
+            results.update(dict.fromkeys(missing, again))
+        return results
+
+    def _send_batch(
+        self,
+        chunk: Sequence[tuple[InvoiceDoc, str]],
+        bodies: dict[int, dict[str, Any]],
+        *,
+        attempt: int,
+    ) -> dict[int, RemoteRef | BackofficeError]:
+        """Each invoice's result, by its place in ``chunk`` (its bId is ``b<place>``)."""
         request = {
             "BatchItemRequest": [
-                {"bId": bid, "operation": "create", "Invoice": body} for bid, body in bodies.items()
+                {"bId": f"b{index}", "operation": "create", "Invoice": body}
+                for index, body in bodies.items()
             ]
         }
-        joined = "|".join(key for _doc, key in chunk).encode()
-        batch_key = "batch-" + hashlib.sha256(joined).hexdigest()[:40]
-        answers = (
-            {item.get("bId"): item for item in self.client.batch(dumps(request), batch_key)}
-            if bodies
-            else {}
-        )
-        return [
-            refused.get(f"b{index}") or self._batch_result(doc, answers.get(f"b{index}"))
-            for index, (doc, _key) in enumerate(chunk)
-        ]
+        request_id = batch_request_id([chunk[index][1] for index in bodies], attempt)
+        answers = {item.get("bId"): item for item in self.client.batch(dumps(request), request_id)}
+        return {
+            index: self._batch_result(chunk[index][0], answers.get(f"b{index}")) for index in bodies
+        }
 
     def _batch_result(
         self, doc: InvoiceDoc, answer: dict[str, Any] | None

@@ -21,12 +21,18 @@ A write always carries ``requestid``: QBO answers a repeated requestid with
 the original response instead of applying it again, so a write whose answer
 was lost is resent with the same requestid; only when every attempt went
 unanswered is it an ``UncertainWrite`` (the loop's ``idempotency_param``).
+A batch is the exception: QBO has answered a batch sent again under its
+requestid with a 6000 fault on every item, so an unanswered batch is an
+``UncertainWrite`` at once, for the caller to read back; its requestid holds
+at most ``MAX_BATCH_REQUEST_ID`` characters (Intuit allows 36 for a batch,
+and the requestid with an item's bId at most 50).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from quickbooks import QuickBooks
@@ -36,6 +42,9 @@ from adapters.base import MAX_KEY_LENGTH
 from adapters.http import HttpClient
 from adapters.qbo.config import MINOR_VERSION, QboConfig
 from backoffice.errors import RetryableError
+
+MAX_BATCH_REQUEST_ID = 32
+BATCH_PATH = "/batch"
 
 
 class _QuickBooks(QuickBooks):  # type: ignore[misc]
@@ -58,7 +67,12 @@ class _QuickBooks(QuickBooks):  # type: ignore[misc]
     ) -> requests.Response:
         body = data if isinstance(data, str) and data else None  # a GET's body is ``{}``
         return self._http.request(
-            request_type, url, data=body, params=dict(params or {}), headers=dict(headers or {})
+            request_type,
+            url,
+            data=body,
+            params=dict(params or {}),
+            headers=dict(headers or {}),
+            resend_unanswered=not urlsplit(url).path.endswith(BATCH_PATH),
         )
 
 
@@ -93,9 +107,12 @@ class QboClient:
         return self._unwrap(response, entity)
 
     def batch(self, body: str, request_id: str) -> list[dict[str, Any]]:
-        """A ``BatchItemRequest`` body (at most 30 items); the ``BatchItemResponse`` items."""
-        check_request_id(request_id)
-        url = f"{self._qb.api_url}/company/{self.config.realm_id}/batch"
+        """A ``BatchItemRequest`` body (at most 30 items); the ``BatchItemResponse`` items.
+
+        Sent once: unanswered, it is an ``UncertainWrite`` (see the module docstring).
+        """
+        check_request_id(request_id, MAX_BATCH_REQUEST_ID)
+        url = f"{self._qb.api_url}/company/{self.config.realm_id}{BATCH_PATH}"
         response = self._call(self._qb.post, url, body, request_id=request_id)
         return list(response.get("BatchItemResponse", []))
 
@@ -134,7 +151,7 @@ class QboClient:
         return result if isinstance(result, dict) else {}
 
 
-def check_request_id(request_id: str) -> None:
+def check_request_id(request_id: str, maximum: int = MAX_KEY_LENGTH) -> None:
     """QBO keeps at most 50 characters of a requestid: a longer one would not be idempotent."""
-    if not request_id or len(request_id) > MAX_KEY_LENGTH:
-        raise ValueError(f"a QBO requestid is 1..{MAX_KEY_LENGTH} characters: {request_id!r}")
+    if not request_id or len(request_id) > maximum:
+        raise ValueError(f"a QBO requestid is 1..{maximum} characters: {request_id!r}")

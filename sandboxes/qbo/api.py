@@ -4,7 +4,8 @@ Every call needs a valid ``Authorization: Bearer`` token (else QBO's 401
 body) and passes the realm's throttle (else QBO's 429 XML). A write
 carrying a ``requestid`` seen before answers the first answer again and
 applies nothing; only successful answers are remembered, so a write QBO
-refused may be sent again with the same requestid once corrected.
+refused may be sent again with the same requestid once corrected. A batch
+is the exception: sent again under its requestid, every item is a 6000.
 ``minorversion`` is accepted and, as Intuit has done since August 2025, a
 value below 75 is served as 75 (the answers are the same here). Answers
 are JSON (a client asking for XML still gets JSON, except QBO's XML
@@ -24,7 +25,7 @@ from flask import Blueprint, Response, current_app, g, request
 from sandboxes.answers import dumps
 from sandboxes.nesting import MAX_NESTING
 from sandboxes.qbo import errors, operations
-from sandboxes.qbo.changes import change_data, run_batch
+from sandboxes.qbo.changes import change_data, repeated_batch, run_batch
 from sandboxes.qbo.oauth import bearer_token
 from sandboxes.qbo.query import run_query
 from sandboxes.qbo.records import Session
@@ -123,9 +124,17 @@ def query() -> Response:
 
 @blueprint.post("/batch")
 def batch() -> Response:
-    """Up to 30 operations and queries in one call (one requestid for the batch)."""
+    """Up to 30 operations and queries in one call (one requestid for the batch).
+
+    Unlike a single write, a batch sent again under a requestid already
+    used is not answered with the first answer: QBO faults every item with
+    a 6000 (``repeated_batch``) and applies nothing.
+    """
     body = _json_body()
-    return _remembered(lambda session: {"BatchItemResponse": run_batch(session, body)})
+    return _remembered(
+        lambda session: {"BatchItemResponse": run_batch(session, body)},
+        repeated=lambda: {"BatchItemResponse": repeated_batch(body)},
+    )
 
 
 @blueprint.get("/cdc")
@@ -172,11 +181,19 @@ def fault_answer(error: errors.ApiError) -> Response:
     return answer({"Fault": error.fault()}, error.status)
 
 
-def _remembered(work: Callable[[Session], dict[str, Any]]) -> Response:
-    """Run a write once per requestid; a repeat gets the first (successful) answer."""
+def _remembered(
+    work: Callable[[Session], dict[str, Any]],
+    repeated: Callable[[], dict[str, Any]] | None = None,
+) -> Response:
+    """Run a write once per requestid; a repeat gets the first (successful) answer.
+
+    ``repeated``, when given, answers a repeat instead (a batch's 6000s).
+    """
     request_id = request.args.get("requestid")
     with sandbox().session() as session:
         stored = session.company.answers.get(request_id) if request_id else None
+        if stored is not None and repeated is not None:
+            return answer(repeated())
         if stored is not None:
             return Response(stored.body, stored.status, content_type=JSON)
         response = answer(work(session))

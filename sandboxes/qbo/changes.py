@@ -21,6 +21,11 @@ from sandboxes.qbo.schema import EntityKind, kind_named
 from sandboxes.qbo.state import Record, answer_copy, parse_time
 
 BATCH_LIMIT = 30
+REPEATED_BATCH_DETAIL = (
+    "An unexpected error occurred while accessing or saving your data. "
+    "Please wait a few minutes and try again.  If the problem persists, "
+    "contact customer support."
+)
 CDC_WINDOW = dt.timedelta(days=30)
 CDC_LIMIT = 1000
 
@@ -35,6 +40,20 @@ def run_batch(session: Session, body: Any) -> list[Record]:
             f"The number of batch items ({len(items)}) exceeds the maximum of {BATCH_LIMIT}."
         )
     return [_batch_item(session, item) for item in items]
+
+
+def repeated_batch(body: Any) -> list[Record]:
+    """What QBO answers a batch sent again under its requestid: a 6000 on every item.
+
+    QBO does not replay a batch's first answer as it does a single write's;
+    it applies nothing and faults each item with its "unexpected error ...
+    try again" 6000, so a client must read back what the first one saved.
+    """
+    items = body.get("BatchItemRequest") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise errors.required_param("BatchItemRequest")
+    fault = errors.business_validation(REPEATED_BATCH_DETAIL).fault()
+    return [{"Fault": fault, "bId": item.get("bId")} for item in items if isinstance(item, dict)]
 
 
 def _batch_item(session: Session, item: Record) -> Record:

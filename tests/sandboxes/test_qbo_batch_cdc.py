@@ -107,3 +107,33 @@ def test_cdc_older_than_30_days_is_refused(qbo):
 
 def _by_bid(batch: dict, bid: str) -> dict:
     return next(item for item in batch["BatchItemResponse"] if item["bId"] == bid)
+
+
+def test_a_batch_sent_again_under_its_requestid_faults_every_item_and_applies_nothing(qbo):
+    customer = qbo.customer()
+    items = [invoice_item(f"b{n}", customer["Id"], str(n)) for n in range(2)]
+    first = qbo.post("batch", {"BatchItemRequest": items}, requestid="batch-0123456789abcdef")
+    assert all("Invoice" in item for item in first.get_json()["BatchItemResponse"])
+
+    again = qbo.post("batch", {"BatchItemRequest": items}, requestid="batch-0123456789abcdef")
+
+    assert again.status_code == 200
+    answered = again.get_json()["BatchItemResponse"]
+    assert [item["bId"] for item in answered] == ["b0", "b1"]
+    for item in answered:
+        error = item["Fault"]["Error"][0]
+        assert error["code"] == "6000" and "try again" in error["Detail"]
+    assert qbo.query("SELECT COUNT(*) FROM Invoice").get_json()["QueryResponse"]["totalCount"] == 2
+
+
+def test_a_batch_under_a_new_requestid_is_applied(qbo):
+    customer = qbo.customer()
+    first = {"BatchItemRequest": [invoice_item("b0", customer["Id"], "1")]}
+    qbo.post("batch", first, requestid="a")
+
+    second = qbo.post(
+        "batch", {"BatchItemRequest": [invoice_item("b1", customer["Id"], "2")]}, requestid="b"
+    )
+
+    assert "Invoice" in second.get_json()["BatchItemResponse"][0]
+    assert qbo.query("SELECT COUNT(*) FROM Invoice").get_json()["QueryResponse"]["totalCount"] == 2

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 import responses
 
 from adapters.base import (
@@ -22,8 +23,8 @@ from adapters.base import (
     OptionKind,
     RemoteRef,
 )
-from adapters.qbo.adapter import QboAdapter, derived_key
-from backoffice.errors import NeedsUserAction
+from adapters.qbo.adapter import QboAdapter, batch_request_id, derived_key
+from backoffice.errors import NeedsUserAction, UncertainWrite
 from tests.adapters.qbo.conftest import COMPANY
 
 pytestmark = pytest.mark.usefixtures("preferences")
@@ -459,7 +460,7 @@ def test_batch_creates_and_reports_each_fault_in_its_place(
     body = json.loads(rsps.calls[-1].request.body)
     assert [item["bId"] for item in body["BatchItemRequest"]] == ["b0", "b1"]
     requestid = parse_qs(urlsplit(rsps.calls[-1].request.url).query)["requestid"][0]
-    assert requestid.startswith("batch-") and len(requestid) <= 50
+    assert requestid.startswith("batch-") and len(requestid) == 32
 
 
 def test_batch_refuses_a_long_po_number_in_its_place_and_sends_the_rest(
@@ -492,3 +493,45 @@ def test_derived_keys_stay_within_50_characters() -> None:
     long = derived_key("k" * 50, "apply")
     assert len(long) == 50 and long.endswith("-apply")
     assert derived_key("k" * 50, "apply") != derived_key("k" * 49 + "j", "apply")
+
+
+def batch_requestid(call: Any) -> str:
+    return parse_qs(urlsplit(call.request.url).query)["requestid"][0]
+
+
+def test_an_unanswered_batch_is_read_back_and_only_the_missing_invoices_sent_again(
+    adapter: QboAdapter, rsps: responses.RequestsMock, qbo_payload: Callable[[str], Any]
+) -> None:
+    saved = qbo_payload("invoice_read_with_terms.json")["Invoice"]
+    saved["PrivateNote"] = "Back Office key outbox-1"
+    created = qbo_payload("invoice_create_response.json")["Invoice"]
+    rsps.post(f"{COMPANY}/batch", body=requests.ReadTimeout("read timed out"))
+    rsps.post(f"{COMPANY}/query", json={"QueryResponse": {"Invoice": [saved]}})
+    rsps.post(f"{COMPANY}/batch", json={"BatchItemResponse": [{"Invoice": created, "bId": "b1"}]})
+    results = adapter.create_invoices([(invoice("1"), "outbox-1"), (invoice("2"), "outbox-2")])
+    assert results == [RemoteRef("119", "0"), RemoteRef("266", "0")]
+    batches = [call for call in rsps.calls if "/batch" in call.request.url]
+    assert len(batches) == 2
+    assert [item["bId"] for item in sent_json(batches[0])["BatchItemRequest"]] == ["b0", "b1"]
+    assert [item["bId"] for item in sent_json(batches[1])["BatchItemRequest"]] == ["b1"]
+    first, second = (batch_requestid(call) for call in batches)
+    assert first != second and len(first) <= 32 and len(second) <= 32
+
+
+def test_a_batch_whose_resend_goes_unanswered_leaves_its_invoices_uncertain(
+    adapter: QboAdapter, rsps: responses.RequestsMock
+) -> None:
+    rsps.post(f"{COMPANY}/batch", body=requests.ConnectionError("connection reset"))
+    rsps.post(f"{COMPANY}/query", json={"QueryResponse": {}})
+    results = adapter.create_invoices([(invoice("1"), "outbox-1")])
+    assert isinstance(results[0], UncertainWrite)
+    batches = [call for call in rsps.calls if "/batch" in call.request.url]
+    assert len({batch_requestid(call) for call in batches}) == len(batches) == 2
+
+
+def test_batch_requestids_are_hashed_to_32_characters_and_stable() -> None:
+    long_keys = ["k" * 50, "j" * 50]
+    assert len(batch_request_id(long_keys, 0)) == 32
+    assert batch_request_id(long_keys, 0) == batch_request_id(list(long_keys), 0)
+    assert batch_request_id(long_keys, 0) != batch_request_id(long_keys, 1)
+    assert batch_request_id(["k" * 49 + "a"], 0) != batch_request_id(["k" * 49 + "b"], 0)

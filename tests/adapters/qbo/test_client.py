@@ -123,6 +123,20 @@ def test_write_without_answer_is_resent_with_its_requestid_then_uncertain(
     assert [query_of(call)["requestid"] for call in rsps.calls] == [["outbox-7"]] * 2
 
 
+def test_a_batch_without_answer_is_uncertain_at_once_never_resent_under_its_requestid(
+    adapter: QboAdapter, rsps: responses.RequestsMock
+) -> None:
+    rsps.post(f"{COMPANY}/batch", body=requests.ReadTimeout("lost"))
+    with pytest.raises(UncertainWrite):
+        adapter.client.batch('{"BatchItemRequest": []}', "batch-7")
+    assert len(rsps.calls) == 1
+
+
+def test_a_batch_requestid_longer_than_32_is_refused(adapter: QboAdapter) -> None:
+    with pytest.raises(ValueError):
+        adapter.client.batch('{"BatchItemRequest": []}', "k" * 33)
+
+
 def test_retries_exhausted_become_needs_user_action(
     adapter: QboAdapter, rsps: responses.RequestsMock
 ) -> None:
