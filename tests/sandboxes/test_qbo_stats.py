@@ -6,8 +6,11 @@ import threading
 import time
 
 import pytest
+import requests
 
+from sandboxes.qbo import create_app
 from tests.sandboxes.qbo_support import Qbo, make_qbo
+from tests.sandboxes.support import live_server
 
 CUSTOMERS = "POST /v3/company/{realm}/customer"
 ONE_CUSTOMER = "GET /v3/company/{realm}/customer/{id}"
@@ -112,3 +115,27 @@ def test_clearing_faults_drops_a_pending_delay(qbo):
     qbo.customer()
 
     assert time.monotonic() - started < 5
+
+
+def test_on_a_real_server_a_client_that_gives_up_during_a_delay_leaves_the_write_applied():
+    with live_server(create_app()) as base_url:
+        info = requests.get(f"{base_url}/_sandbox/info", timeout=5).json()
+        company = f"{base_url}/v3/company/{info['realm_id']}"
+        headers = {"Authorization": f"Bearer {info['access_token']}", "Accept": "application/json"}
+        spec = {"kind": "delay", "seconds": 1.0, "method": "POST", "path": "/customer$"}
+        requests.post(f"{base_url}/_sandbox/faults", json=spec, timeout=5)
+
+        with pytest.raises(requests.Timeout):
+            requests.post(
+                f"{company}/customer", json={"DisplayName": "Cut"}, headers=headers, timeout=0.2
+            )
+        found = requests.get(
+            f"{company}/query",
+            params={"query": "SELECT * FROM Customer"},
+            headers=headers,
+            timeout=5,
+        ).json()["QueryResponse"]["Customer"]
+        counted = requests.get(f"{base_url}/_sandbox/stats", timeout=5).json()
+
+    assert [customer["DisplayName"] for customer in found] == ["Cut"]
+    assert (counted["requests"], counted["writes"]) == (2, 1)
