@@ -139,3 +139,25 @@ def test_on_a_real_server_a_client_that_gives_up_during_a_delay_leaves_the_write
 
     assert [customer["DisplayName"] for customer in found] == ["Cut"]
     assert (counted["requests"], counted["writes"]) == (2, 1)
+
+
+def test_requests_from_many_threads_at_once_are_all_counted():
+    with live_server(create_app()) as base_url:
+        info = requests.get(f"{base_url}/_sandbox/info", timeout=5).json()
+        url = f"{base_url}/v3/company/{info['realm_id']}/preferences"
+        headers = {"Authorization": f"Bearer {info['access_token']}", "Accept": "application/json"}
+
+        def read_ten() -> None:
+            with requests.Session() as session:
+                for _read in range(10):
+                    assert session.get(url, headers=headers, timeout=5).status_code == 200
+
+        readers = [threading.Thread(target=read_ten) for _reader in range(8)]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join(timeout=30)
+        counted = requests.get(f"{base_url}/_sandbox/stats", timeout=5).json()
+
+    assert (counted["requests"], counted["throttled"]) == (80, 0)
+    assert counted["by_path"] == {"GET /v3/company/{realm}/preferences": 80}
