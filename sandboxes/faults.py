@@ -4,7 +4,9 @@ Each fault makes the next ``count`` requests whose method and path match
 fail one way: ``429`` (with Retry-After), ``500``, ``401``, ``timeout`` (the
 request is served, but answered only after the configured delay: longer
 than a client waits) or ``apply_then_drop`` (the request is served, then
-the connection is closed without an answer); each sandbox answers them with
+the connection is closed without an answer) or ``delay`` with ``seconds``
+(the request is served, then its answer is held that long, so a test can
+kill a client in the middle of a call that was applied); each sandbox answers them with
 its own system's bodies (QBO: the XML throttle, a SystemFault, the expired
 token; NetSuite: CONCURRENCY_LIMIT_EXCEEDED, UNEXPECTED_ERROR,
 INVALID_LOGIN). Faults are consumed in the order they were added, both
@@ -18,7 +20,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("429", "500", "401", "timeout", "apply_then_drop")
+KINDS = ("429", "500", "401", "timeout", "apply_then_drop", "delay")
+MAX_DELAY = 600.0  # seconds; a longer hold would outlive any test
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Fault:
     remaining: int
     method: str | None
     path: re.Pattern[str]
+    seconds: float | None = None  # how long a "delay" fault holds the answer
 
     def matches(self, method: str, path: str) -> bool:
         """Whether a request with this method and path is hit."""
@@ -40,7 +44,8 @@ def fault_of(spec: Any) -> Fault:
     """A fault from the control API's JSON.
 
     Raises:
-        ValueError: an unknown kind, a count below 1 or a bad path regex.
+        ValueError: an unknown kind, a count below 1, a bad path regex or a
+            delay without a positive ``seconds`` of at most ``MAX_DELAY``.
     """
     if not isinstance(spec, dict) or str(spec.get("kind")) not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
@@ -55,7 +60,17 @@ def fault_of(spec: Any) -> Fault:
     except re.error as error:
         raise ValueError(f"path is not a regular expression: {error}") from error
     method = str(spec["method"]).upper() if spec.get("method") else None
-    return Fault(str(spec["kind"]), count, method, path)
+    kind = str(spec["kind"])
+    seconds = _delay_seconds(spec.get("seconds")) if kind == "delay" else None
+    return Fault(kind, count, method, path, seconds)
+
+
+def _delay_seconds(value: Any) -> float:
+    """A delay's ``seconds``: a number above 0 and at most ``MAX_DELAY``."""
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not is_number or not 0 < value <= MAX_DELAY:
+        raise ValueError(f"seconds must be a number above 0 and at most {MAX_DELAY:g}")
+    return float(value)
 
 
 @dataclass
@@ -75,13 +90,13 @@ class FaultBook:
         with self._lock:
             self._faults.clear()
 
-    def take(self, method: str, path: str) -> str | None:
-        """The kind of the first pending fault this request meets (used up by it), if any."""
+    def take(self, method: str, path: str) -> Fault | None:
+        """The first pending fault this request meets (one of its ``count`` used up), if any."""
         with self._lock:
             for fault in self._faults:
                 if fault.matches(method, path):
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self._faults.remove(fault)
-                    return fault.kind
+                    return fault
         return None

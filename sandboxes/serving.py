@@ -1,13 +1,16 @@
-"""What both sandboxes do the same way: injected faults on requests, fault routes, serving.
+"""What both sandboxes do the same way: injected faults, request counts, control routes, serving.
 
 Injected faults are applied to every path but the control API's, before
 authentication: a 429, 500 or 401 fault answers at once with the system's
 own body (each sandbox passes its answers); a ``timeout`` fault serves the
 request (a write is applied) and holds the answer for the sandbox's
-``timeout_delay``, longer than a client waits; an ``apply_then_drop`` fault
+``timeout_delay``, longer than a client waits; a ``delay`` fault does the
+same for its own ``seconds``; an ``apply_then_drop`` fault
 serves the request, then shuts the socket down so the client gets no answer
 at all. Under Flask's test client there is no socket, so such a request
-raises ``ConnectionAbortedError`` instead.
+raises ``ConnectionAbortedError`` instead. Requests are counted
+(``sandboxes.stats``) once answered, before a held or dropped answer goes
+out, so the counts never wait for a delay.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from werkzeug.serving import make_server
 
 from sandboxes.faults import FaultBook, fault_of
+from sandboxes.stats import RequestStats, endpoint_key
 
 logger = logging.getLogger(__name__)
 
@@ -39,24 +43,48 @@ def install_faults(
     def injected_fault() -> Response | None:
         if request.path.startswith(CONTROL_PREFIX):
             return None
-        kind = book().take(request.method, request.path)
-        if kind is None:
+        fault = book().take(request.method, request.path)
+        if fault is None:
             return None
+        kind = fault.kind
         logger.info("%s sandbox fault %s on %s %s", system, kind, request.method, request.path)
         if kind in answers:
             return answers[kind]()
         g.late_fault = kind
-        g.late_fault_delay = timeout_delay()
+        g.late_fault_delay = fault.seconds if fault.seconds is not None else timeout_delay()
         return None
 
     app.before_request(injected_fault)
     app.after_request(_late_fault)
 
 
+def install_stats(
+    app: Flask,
+    stats: Callable[[], RequestStats],
+    wrote: Callable[[Response], bool],
+    placeholders: Mapping[str, str],
+) -> None:
+    """Count ``app``'s answered requests; install after ``install_faults`` (so it runs first).
+
+    ``wrote`` tells whether an answered request created, changed or deleted
+    something; ``placeholders`` names the URL variables written as
+    placeholders in the ``by_path`` keys.
+    """
+
+    def count(response: Response) -> Response:
+        if not request.path.startswith(CONTROL_PREFIX):
+            rule = request.url_rule.rule if request.url_rule is not None else None
+            key = endpoint_key(request.method, request.path, rule, request.view_args, placeholders)
+            stats().count(key, wrote=wrote(response), status=response.status_code)
+        return response
+
+    app.after_request(count)
+
+
 def _late_fault(response: Response) -> Response:
-    """After a ``timeout`` or ``apply_then_drop`` request was served: delay, or send nothing."""
+    """After a ``timeout``, ``delay`` or ``apply_then_drop`` request: hold, or send nothing."""
     kind = g.get("late_fault")
-    if kind == "timeout":
+    if kind in ("timeout", "delay"):
         time.sleep(g.late_fault_delay)
     if kind != "apply_then_drop":
         return response
@@ -68,19 +96,30 @@ def _late_fault(response: Response) -> Response:
 
 
 def add_fault_routes(
-    blueprint: Blueprint, book: Callable[[], FaultBook], reset: Callable[[], None]
+    blueprint: Blueprint,
+    book: Callable[[], FaultBook],
+    reset: Callable[[], None],
+    stats: Callable[[], RequestStats],
 ) -> None:
-    """``POST``/``DELETE /_sandbox/faults`` and ``POST /_sandbox/reset`` on ``blueprint``."""
+    """``POST``/``DELETE /_sandbox/faults``, ``POST /_sandbox/reset``, ``GET /_sandbox/stats``."""
 
     @blueprint.post("/faults")
     def add_fault() -> Response | tuple[Response, int]:
-        """Queue ``{"kind", "count", "method", "path"}``."""
+        """Queue ``{"kind", "count", "method", "path"}`` (and ``"seconds"`` for a delay)."""
         try:
             fault = fault_of(request.get_json(silent=True))
         except ValueError as error:
             return jsonify({"error": str(error)}), 400
         book().add(fault)
-        return jsonify({"kind": fault.kind, "count": fault.remaining}), 201
+        queued: dict[str, object] = {"kind": fault.kind, "count": fault.remaining}
+        if fault.seconds is not None:
+            queued["seconds"] = fault.seconds
+        return jsonify(queued), 201
+
+    @blueprint.get("/stats")
+    def request_stats() -> Response:
+        """Requests, writes and 429s since start or the last reset, and requests per endpoint."""
+        return jsonify(stats().as_json())
 
     @blueprint.delete("/faults")
     def clear_faults() -> tuple[str, int]:
@@ -90,7 +129,7 @@ def add_fault_routes(
 
     @blueprint.post("/reset")
     def reset_company() -> tuple[str, int]:
-        """A new company or account holding only what a new one holds."""
+        """A new company or account holding only what a new one holds, counted afresh."""
         reset()
         return "", 204
 

@@ -4,8 +4,9 @@
 to which adapters append ``/services/rest/...``, the account id and the
 consumer and token pairs. ``POST /_sandbox/faults`` queues a fault,
 ``DELETE /_sandbox/faults`` clears them, ``POST /_sandbox/reset`` gives a
-new account (same id and credentials) and clears faults, nonces and access
-tokens. ``POST /_sandbox/certificates`` with ``{"certificate": "<PEM>",
+new account (same id and credentials) and clears faults, nonces, access
+tokens and counts, ``GET /_sandbox/stats`` answers the request counts
+(``sandboxes.stats``). ``POST /_sandbox/certificates`` with ``{"certificate": "<PEM>",
 "certificate_id": optional}`` maps a certificate for OAuth 2.0 client
 credentials and answers its id and the client id (the consumer key).
 """
@@ -25,7 +26,9 @@ def _sandbox() -> Sandbox:
     return found
 
 
-add_fault_routes(blueprint, lambda: _sandbox().faults, lambda: _sandbox().reset())
+add_fault_routes(
+    blueprint, lambda: _sandbox().faults, lambda: _sandbox().reset(), lambda: _sandbox().stats
+)
 
 
 @blueprint.get("/info")

@@ -24,6 +24,7 @@ from sandboxes.netsuite.oauth2 import TokenBook
 from sandboxes.netsuite.seed import new_account
 from sandboxes.netsuite.state import Account, Clock
 from sandboxes.netsuite.tba import NonceBook, TbaCredentials, realm_of
+from sandboxes.stats import RequestStats
 
 
 def _account_id() -> str:
@@ -81,6 +82,7 @@ class Sandbox:
             self.tokens.register(public_pem, certificate_id)
         self.faults = FaultBook()
         self.gate = ConcurrencyGate(options.concurrency)
+        self.stats = RequestStats()
 
     @contextmanager
     def account(self) -> Iterator[Account]:
@@ -89,12 +91,13 @@ class Sandbox:
             yield self._account
 
     def reset(self) -> None:
-        """A new account (same id and credentials), no pending faults, no issued tokens."""
+        """A new account (same id and credentials), no pending faults or tokens, fresh counts."""
         with self.lock:
             self._account = self._new_account()
         self.faults.clear()
         self.nonces.clear()
         self.tokens.clear_tokens()
+        self.stats.reset()
 
     def _new_account(self) -> Account:
         account = new_account(

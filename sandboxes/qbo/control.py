@@ -5,7 +5,8 @@ which adapters append ``/v3/company/<realm>/...``, the realm, a valid access
 token, the current refresh token, the app's client id and secret and the
 webhook verifier token. ``POST /_sandbox/faults`` queues a fault,
 ``DELETE /_sandbox/faults`` clears them, ``POST /_sandbox/reset`` gives a
-new company (same realm and credentials) and clears faults.
+new company (same realm and credentials) and clears faults and counts,
+``GET /_sandbox/stats`` answers the request counts (``sandboxes.stats``).
 ``POST /_sandbox/webhooks`` with ``{"url": ..., "format": "legacy" |
 "cloudevents"}`` sets where change notifications go (``url`` null stops
 them).
@@ -26,7 +27,9 @@ def _sandbox() -> Sandbox:
     return found
 
 
-add_fault_routes(blueprint, lambda: _sandbox().faults, lambda: _sandbox().reset())
+add_fault_routes(
+    blueprint, lambda: _sandbox().faults, lambda: _sandbox().reset(), lambda: _sandbox().stats
+)
 
 
 @blueprint.get("/info")

@@ -3,7 +3,8 @@
 Every request thread shares one ``Sandbox``. Company reads and writes happen
 under its lock (``session``), one request at a time, so a requestid repeated
 by two threads at once is still applied once; webhook notifications go out
-after the lock is released.
+after the lock is released. A request whose session noted a change is
+counted as a write in the request stats.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from flask import g, has_request_context
+
 from sandboxes.faults import FaultBook
 from sandboxes.qbo.limits import Throttle
 from sandboxes.qbo.oauth import TokenBook
@@ -21,6 +24,7 @@ from sandboxes.qbo.records import Session
 from sandboxes.qbo.seed import CompanySetup, new_company
 from sandboxes.qbo.state import Clock
 from sandboxes.qbo.webhooks import Notifier
+from sandboxes.stats import RequestStats
 
 
 def _realm() -> str:
@@ -69,6 +73,7 @@ class Sandbox:
         self.tokens.issue(clock())
         self.faults = FaultBook()
         self.throttle = Throttle(options.per_minute, options.concurrent)
+        self.stats = RequestStats()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -76,11 +81,14 @@ class Sandbox:
         with self.lock:
             session = Session(self.company, self.clock())
             yield session
+        if session.changes and has_request_context():
+            g.wrote = True
         self.notifier.notify(self.realm_id, session.changes)
 
     def reset(self) -> None:
-        """A new company (same realm and credentials), no pending faults, a fresh minute."""
+        """A new company (same realm and credentials), no faults, a fresh minute, fresh counts."""
         with self.lock:
             self.company = new_company(self.options.setup(), self.clock())
         self.faults.clear()
         self.throttle.reset()
+        self.stats.reset()
