@@ -46,3 +46,16 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def sandbox_stats(client: Any) -> dict[str, Any]:
+    """What ``GET /_sandbox/stats`` answers, through a Flask test client."""
+    response = client.get("/_sandbox/stats")
+    assert response.status_code == 200
+    answer: dict[str, Any] = response.get_json()
+    return answer
+
+
+def inject_fault(client: Any, **spec: Any) -> None:
+    """Queue one fault through ``POST /_sandbox/faults``; it must be accepted."""
+    assert client.post("/_sandbox/faults", json=spec).status_code == 201

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.sandboxes.netsuite_support import RECORDS, NetSuite, make_netsuite
+from tests.sandboxes.support import inject_fault, sandbox_stats
 
 CUSTOMERS = "POST /services/rest/record/v1/customer"
 READ_CUSTOMER = "GET /services/rest/record/v1/customer/{id}"
@@ -21,18 +22,8 @@ def ns() -> NetSuite:
     return make_netsuite()
 
 
-def stats(ns: NetSuite) -> dict:
-    response = ns.client.get("/_sandbox/stats")
-    assert response.status_code == 200
-    return response.get_json()
-
-
-def add_fault(ns: NetSuite, **spec) -> None:
-    assert ns.client.post("/_sandbox/faults", json=spec).status_code == 201
-
-
 def test_a_new_sandbox_has_counted_nothing(ns):
-    assert stats(ns) == NOTHING
+    assert sandbox_stats(ns.client) == NOTHING
 
 
 def test_counts_requests_writes_and_injected_429s_per_endpoint(ns):
@@ -41,10 +32,10 @@ def test_counts_requests_writes_and_injected_429s_per_endpoint(ns):
     changed = ns.call("PATCH", f"{RECORDS}/customer/{customer_id}", {"companyName": "Renamed"})
     assert changed.status_code == 204
     assert ns.query("select id from customer").status_code == 200
-    add_fault(ns, kind="429", count=1, method="GET", path="/customer/")
+    inject_fault(ns.client, kind="429", count=1, method="GET", path="/customer/")
     assert ns.call("GET", f"{RECORDS}/customer/{customer_id}").status_code == 429
 
-    assert stats(ns) == {
+    assert sandbox_stats(ns.client) == {
         "requests": 5,
         "writes": 2,
         "throttled": 1,
@@ -56,21 +47,21 @@ def test_a_refused_write_is_not_a_write(ns):
     refused = ns.call("POST", f"{RECORDS}/customer", {"subsidiary": {"id": "999"}})
 
     assert refused.status_code == 400
-    assert stats(ns)["writes"] == 0
-    assert stats(ns)["requests"] == 1
+    assert sandbox_stats(ns.client)["writes"] == 0
+    assert sandbox_stats(ns.client)["requests"] == 1
 
 
 def test_reset_starts_counting_afresh(ns):
     ns.customer()
     assert ns.client.post("/_sandbox/reset").status_code == 204
 
-    assert stats(ns) == NOTHING
+    assert sandbox_stats(ns.client) == NOTHING
     ns.customer()
-    assert stats(ns)["by_path"] == {CUSTOMERS: 1}
+    assert sandbox_stats(ns.client)["by_path"] == {CUSTOMERS: 1}
 
 
 def test_a_delayed_write_is_visible_before_its_answer_arrives(ns):
-    add_fault(ns, kind="delay", seconds=1.0, count=1, method="POST", path="/customer$")
+    inject_fault(ns.client, kind="delay", seconds=1.0, count=1, method="POST", path="/customer$")
     writer = NetSuite(ns.app, ns.clock)
     answers = []
     started = time.monotonic()
@@ -87,12 +78,12 @@ def test_a_delayed_write_is_visible_before_its_answer_arrives(ns):
     assert not answered_when_seen
     assert answers == [str(rows[0]["id"])]
     assert time.monotonic() - started >= 1.0
-    assert stats(ns)["writes"] == 1
+    assert sandbox_stats(ns.client)["writes"] == 1
 
 
 def test_a_held_answer_keeps_its_slot_so_going_over_the_limit_counts_as_throttled():
     ns = make_netsuite(concurrency=1)
-    add_fault(ns, kind="delay", seconds=1.0, count=1, method="GET", path="/subsidiary/1$")
+    inject_fault(ns.client, kind="delay", seconds=1.0, count=1, method="GET", path="/subsidiary/1$")
     slow = threading.Thread(target=NetSuite(ns.app, ns.clock).get, args=("subsidiary", "1"))
     slow.start()
 
@@ -103,7 +94,7 @@ def test_a_held_answer_keeps_its_slot_so_going_over_the_limit_counts_as_throttle
     slow.join(timeout=10)
 
     assert statuses[-1] == 429
-    assert stats(ns)["throttled"] == 1
+    assert sandbox_stats(ns.client)["throttled"] == 1
 
 
 @pytest.mark.parametrize("seconds", [None, 0, -0.5, "1", False, 600.5])
@@ -124,7 +115,7 @@ def test_a_delay_fault_answers_its_seconds(ns):
 
 
 def test_clearing_faults_drops_a_pending_delay(ns):
-    add_fault(ns, kind="delay", seconds=30, count=1, method="POST", path="/customer$")
+    inject_fault(ns.client, kind="delay", seconds=30, count=1, method="POST", path="/customer$")
     assert ns.client.delete("/_sandbox/faults").status_code == 204
     started = time.monotonic()
 

@@ -10,7 +10,7 @@ import requests
 
 from sandboxes.qbo import create_app
 from tests.sandboxes.qbo_support import Qbo, make_qbo
-from tests.sandboxes.support import live_server
+from tests.sandboxes.support import inject_fault, live_server, sandbox_stats
 
 CUSTOMERS = "POST /v3/company/{realm}/customer"
 ONE_CUSTOMER = "GET /v3/company/{realm}/customer/{id}"
@@ -22,28 +22,18 @@ def qbo() -> Qbo:
     return make_qbo()
 
 
-def stats(qbo: Qbo) -> dict:
-    response = qbo.client.get("/_sandbox/stats")
-    assert response.status_code == 200
-    return response.get_json()
-
-
-def add_fault(qbo: Qbo, **spec) -> None:
-    assert qbo.client.post("/_sandbox/faults", json=spec).status_code == 201
-
-
 def test_a_new_sandbox_has_counted_nothing(qbo):
-    assert stats(qbo) == {"requests": 0, "writes": 0, "throttled": 0, "by_path": {}}
+    assert sandbox_stats(qbo.client) == {"requests": 0, "writes": 0, "throttled": 0, "by_path": {}}
 
 
 def test_counts_requests_writes_and_injected_429s_per_endpoint(qbo):
     customer = qbo.customer()
     assert qbo.get(f"customer/{customer['Id']}").status_code == 200
     assert qbo.query("select * from Customer").status_code == 200
-    add_fault(qbo, kind="429", count=1, method="GET", path="/customer/")
+    inject_fault(qbo.client, kind="429", count=1, method="GET", path="/customer/")
     assert qbo.get(f"customer/{customer['Id']}").status_code == 429
 
-    assert stats(qbo) == {
+    assert sandbox_stats(qbo.client) == {
         "requests": 4,
         "writes": 1,
         "throttled": 1,
@@ -54,8 +44,8 @@ def test_counts_requests_writes_and_injected_429s_per_endpoint(qbo):
 def test_a_refused_write_is_not_a_write(qbo):
     assert qbo.post("customer", {"DisplayName": ""}).status_code == 400
 
-    assert stats(qbo)["writes"] == 0
-    assert stats(qbo)["requests"] == 1
+    assert sandbox_stats(qbo.client)["writes"] == 0
+    assert sandbox_stats(qbo.client)["requests"] == 1
 
 
 def test_going_over_the_per_minute_limit_counts_as_throttled():
@@ -63,21 +53,21 @@ def test_going_over_the_per_minute_limit_counts_as_throttled():
     qbo.customer()
 
     assert qbo.query("select * from Customer").status_code == 429
-    assert stats(qbo)["throttled"] == 1
-    assert stats(qbo)["requests"] == 2
+    assert sandbox_stats(qbo.client)["throttled"] == 1
+    assert sandbox_stats(qbo.client)["requests"] == 2
 
 
 def test_reset_starts_counting_afresh(qbo):
     qbo.customer()
     assert qbo.client.post("/_sandbox/reset").status_code == 204
 
-    assert stats(qbo) == {"requests": 0, "writes": 0, "throttled": 0, "by_path": {}}
+    assert sandbox_stats(qbo.client) == {"requests": 0, "writes": 0, "throttled": 0, "by_path": {}}
     qbo.customer()
-    assert stats(qbo)["by_path"] == {CUSTOMERS: 1}
+    assert sandbox_stats(qbo.client)["by_path"] == {CUSTOMERS: 1}
 
 
 def test_a_delayed_write_is_visible_before_its_answer_arrives(qbo):
-    add_fault(qbo, kind="delay", seconds=1.0, count=1, method="POST", path="/customer")
+    inject_fault(qbo.client, kind="delay", seconds=1.0, count=1, method="POST", path="/customer")
     writer = Qbo(qbo.app)
     answers = []
     started = time.monotonic()
@@ -108,7 +98,7 @@ def test_a_delay_needs_positive_bounded_seconds(qbo, seconds):
 
 
 def test_clearing_faults_drops_a_pending_delay(qbo):
-    add_fault(qbo, kind="delay", seconds=30, count=1, method="POST", path="/customer")
+    inject_fault(qbo.client, kind="delay", seconds=30, count=1, method="POST", path="/customer")
     assert qbo.client.delete("/_sandbox/faults").status_code == 204
     started = time.monotonic()
 
