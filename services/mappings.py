@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from adapters.base import OptionKind
 from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
@@ -21,8 +22,16 @@ from mapping.models import LOCAL_KEY_LENGTH, REMOTE_ID_LENGTH, MappedField, Scop
 from mapping.rule_store import load_rules, save_rule
 from mapping.rules import FIELD_SCOPES, RemoteValue, Rule
 from mapping.validation import MappingCheck
+from sync.connect import adapter_for
 
-__all__ = ["MappingEntry", "list_mappings", "mapping_checks", "set_mapping"]
+__all__ = [
+    "MappingEntry",
+    "MappingOption",
+    "list_mapping_options",
+    "list_mappings",
+    "mapping_checks",
+    "set_mapping",
+]
 
 
 @dataclass(frozen=True)
@@ -113,3 +122,46 @@ def mapping_checks(runtime: Runtime, session: Session) -> list[DocumentCheck]:
     if not has_connection(session):
         return []
     return [MappingCheck(session, load_connection(session, runtime.vault))]
+
+
+@dataclass(frozen=True)
+class MappingOption:
+    """A remote record a field can point at."""
+
+    id: str
+    name: str
+
+
+def list_mapping_options(
+    runtime: Runtime, field: str, search: str | None = None, connection: str | None = None
+) -> list[MappingOption]:
+    """The remote records ``field`` can point at, every page, those whose name holds ``search``.
+
+    The whole list is read because the systems page by position, not by name:
+    a search narrows what is shown, not what is asked.
+    """
+    kind = _option_kind(field)
+    with runtime.transaction() as session:
+        record = load_connection(session, runtime.vault, connection)
+    adapter = adapter_for(runtime.engine, runtime.vault, record)
+    wanted = (search or "").casefold()
+    found: list[MappingOption] = []
+    start: int | None = 0
+    while start is not None:
+        page = adapter.list_options(kind, start)
+        found += [MappingOption(o.id, o.name) for o in page.items if wanted in o.name.casefold()]
+        start = page.next_start
+    return found
+
+
+def _option_kind(field: str) -> OptionKind:
+    """The picker list of ``field``; a field the remote system lists nothing for is refused."""
+    try:
+        return OptionKind(field)
+    except ValueError:
+        known = ", ".join(kind.value for kind in OptionKind)
+        raise NeedsUserAction(
+            "mapping:field",
+            f"{field!r} has no list of remote records to choose from.",
+            f"Ask for the options of one of {known}.",
+        ) from None

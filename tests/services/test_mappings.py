@@ -6,7 +6,10 @@ from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
 from billing.invoicing.health import DocumentFacts
 from services import connections, mappings
-from services.mappings import MappingEntry
+from services.connections import System
+from services.mappings import MappingEntry, MappingOption
+from tests.adapters.sandbox_apps import qbo_app
+from tests.sandboxes.support import live_server
 from tests.services.support import migrated_runtime
 
 
@@ -98,3 +101,31 @@ def test_the_mapping_check_joins_the_health_check_once_a_connection_exists(sqlit
     assert [(i.field, i.message) for i in issues] == [
         ("mapping.subsidiary", "no subsidiary is mapped on connection ns: map it before approving")
     ]
+
+
+@pytest.fixture
+def qbo_sandbox(sqlite_runner):
+    with migrated_runtime(sqlite_runner) as runtime, live_server(qbo_app()) as base_url:
+        connections.add_sandbox_connection(runtime, "books", System.QBO_SANDBOX, base_url)
+        yield runtime
+
+
+def test_options_are_the_remote_records_a_field_can_point_at(qbo_sandbox):
+    terms = mappings.list_mapping_options(qbo_sandbox, "terms")
+
+    assert terms == [MappingOption("1", "Due on receipt"), MappingOption("2", "Net 15"),
+                     MappingOption("3", "Net 30"), MappingOption("4", "Net 60")]  # fmt: skip
+
+
+def test_a_search_keeps_the_options_whose_name_holds_it_in_any_case(qbo_sandbox):
+    found = mappings.list_mapping_options(qbo_sandbox, "income_account", search="SERVICES")
+
+    assert MappingOption("1", "Services") in found
+    assert all("services" in option.name.casefold() for option in found)
+
+
+def test_a_field_with_no_remote_list_is_refused_before_the_system_is_asked(runtime):
+    with pytest.raises(NeedsUserAction, match="'colour' has no list of remote records") as refused:
+        mappings.list_mapping_options(runtime, "colour")
+
+    assert refused.value.code == "mapping:field"

@@ -1,0 +1,46 @@
+"""``backoffice mapping ...``: the contract's JSON shapes and exit codes, on a live QBO sandbox."""
+
+import json
+
+import pytest
+
+from tests.adapters.sandbox_apps import qbo_app
+from tests.sandboxes.support import live_server
+
+
+@pytest.fixture
+def books(sqlite_runner):
+    assert sqlite_runner("db", "upgrade").exit_code == 0
+    with live_server(qbo_app()) as base_url:
+        added = sqlite_runner("connection", "add", "books", "--system", "qbo-sandbox",
+                              "--url", base_url)  # fmt: skip
+        assert added.exit_code == 0, added.output
+        yield sqlite_runner
+
+
+def test_options_print_ids_and_names_as_json(books):
+    listed = books("mapping", "options", "terms", "--search", "net", "--json")
+
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout) == [{"id": "2", "name": "Net 15"},
+                                         {"id": "3", "name": "Net 30"},
+                                         {"id": "4", "name": "Net 60"}]  # fmt: skip
+
+
+def test_options_are_a_table_and_none_found_is_a_sentence(books):
+    table = books("mapping", "options", "terms", "--connection", "books")
+    nothing = books("mapping", "options", "terms", "--search", "Net 90")
+
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[0].split() == ["Id", "Name"]
+    assert "Net 30" in table.stdout
+    assert nothing.exit_code == 0
+    assert nothing.stdout == "No terms records whose name holds 'Net 90'.\n"
+
+
+def test_a_field_without_a_remote_list_exits_1_saying_so(books):
+    refused = books("mapping", "options", "colour", "--json")
+
+    assert refused.exit_code == 1
+    assert "'colour' has no list of remote records to choose from." in refused.stderr
+    assert "backoffice mapping options --help" in refused.stderr
