@@ -5,6 +5,9 @@ Options and output only; the work is ``services.mappings``'s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import click
 
 from cli.output import new_table, show, show_empty
@@ -15,6 +18,46 @@ from services import mappings as service
 @click.group()
 def mapping() -> None:
     """Which remote records invoices, customers and items point at, per connection."""
+
+
+Command = TypeVar("Command", bound=Callable[..., None])
+SCOPE_OPTIONS = (("product", "CODE", "the product"), ("family", "CODE", "the product family"),
+                 ("billto", "ID", "the Billto"), ("terms", "CODE", "the terms code"),
+                 ("currency", "CODE", "the currency code"))  # fmt: skip
+
+
+def scope_options(command: Command) -> Command:
+    """The rule's scope: at most one of these; none is the connection's default."""
+    for name, metavar, what in reversed(SCOPE_OPTIONS):
+        command = click.option(f"--{name}", metavar=metavar, help=f"Only for {what}.")(command)
+    return command
+
+
+def chosen_scope(scopes: dict[str, str | None]) -> tuple[str, str]:
+    """The scope and key given, or the connection's default; two scopes are a usage error."""
+    given = [(scope, key) for scope, key in scopes.items() if key is not None]
+    if len(given) > 1:
+        names = " and ".join(f"--{scope}" for scope, _ in given)
+        raise click.UsageError(f"Give at most one scope option, not {names}.")
+    return given[0] if given else ("connection", "")
+
+
+@mapping.command("set")
+@click.argument("field")
+@click.argument("remote_id")
+@scope_options
+@click.option("--connection", help="The connection's name; default: the default connection.")
+def mapping_set(field: str, remote_id: str, connection: str | None, **scopes: str | None) -> None:
+    """Point FIELD at the remote record REMOTE_ID; without a scope option, the default."""
+    scope, key = chosen_scope(scopes)
+    runtime = current_runtime().require_current_schema()
+    with told_where(**{"mapping:unknown_remote": (
+        f"Run `backoffice mapping options {field}` for the ids to choose from.")}):  # fmt: skip
+        entry = service.map_to_remote_record(runtime, field, remote_id, scope=scope, key=key,
+                                             connection=connection)  # fmt: skip
+    where = f"{entry.scope} {entry.key}" if entry.key else "the connection's default"
+    named = f" ({entry.remote_name})" if entry.remote_name else ""
+    click.echo(f"{entry.field} for {where} is now {entry.remote_id}{named}.")
 
 
 @mapping.command("options")

@@ -18,7 +18,8 @@ from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
 from billing.invoicing.health import DocumentCheck
 from mapping.connections import has_connection, load_connection
-from mapping.models import LOCAL_KEY_LENGTH, REMOTE_ID_LENGTH, MappedField, Scope
+from mapping.link_store import save_link
+from mapping.models import LOCAL_KEY_LENGTH, REMOTE_ID_LENGTH, LocalKind, MappedField, Scope
 from mapping.rule_store import load_rules, save_rule
 from mapping.rules import FIELD_SCOPES, RemoteValue, Rule
 from mapping.validation import MappingCheck
@@ -29,6 +30,7 @@ __all__ = [
     "MappingOption",
     "list_mapping_options",
     "list_mappings",
+    "map_to_remote_record",
     "mapping_checks",
     "set_mapping",
 ]
@@ -165,3 +167,57 @@ def _option_kind(field: str) -> OptionKind:
             f"{field!r} has no list of remote records to choose from.",
             f"Ask for the options of one of {known}.",
         ) from None
+
+
+LINKED_FIELDS = {"customer": (Scope.BILLTO, LocalKind.BILLTO),
+                 "item": (Scope.PRODUCT, LocalKind.PRODUCT)}  # fmt: skip
+
+
+def map_to_remote_record(
+    runtime: Runtime,
+    field: str,
+    remote_id: str,
+    *,
+    scope: str = Scope.CONNECTION.value,
+    key: str = "",
+    connection: str | None = None,
+) -> MappingEntry:
+    """Point ``field`` at ``remote_id`` once the remote system shows it has that record.
+
+    A ``customer`` (per Billto) or an ``item`` (per product) becomes a link: the
+    local record is that remote one, and the sync updates it rather than
+    creating another. Other fields become rules. The record's name is kept
+    with it, for people reading the mappings.
+    """
+    if field in LINKED_FIELDS:
+        linked_scope, kind = LINKED_FIELDS[field]
+        if scope != linked_scope.value or not key or len(key) > LOCAL_KEY_LENGTH:
+            raise NeedsUserAction(
+                "mapping:scope",
+                f"{field.capitalize()}s are linked per {linked_scope.value}, not per {scope}.",
+                f"Give the {linked_scope.value} the remote {field} is for.",
+            )
+    else:
+        _field_and_scope(field, scope, key)
+    chosen = _remote_option(runtime, field, remote_id, connection)
+    if field not in LINKED_FIELDS:
+        return set_mapping(runtime, field, chosen.id, scope=scope, key=key,
+                           remote_name=chosen.name, connection=connection)  # fmt: skip
+    with runtime.transaction() as session:
+        record = load_connection(session, runtime.vault, connection)
+        save_link(session, record.id, kind, key, (chosen.id, chosen.name), utc_now())
+    return MappingEntry(field, scope, key, chosen.id, chosen.name)
+
+
+def _remote_option(
+    runtime: Runtime, field: str, remote_id: str, connection: str | None
+) -> MappingOption:
+    """The remote record ``remote_id`` among those ``field`` can point at; refused if absent."""
+    for option in list_mapping_options(runtime, field, connection=connection):
+        if option.id == remote_id:
+            return option
+    raise NeedsUserAction(
+        "mapping:unknown_remote",
+        f"The accounting system has no {field} with id {remote_id!r}.",
+        f"Choose one of the ids in the list of {field} options.",
+    )

@@ -44,3 +44,32 @@ def test_a_field_without_a_remote_list_exits_1_saying_so(books):
     assert refused.exit_code == 1
     assert "'colour' has no list of remote records to choose from." in refused.stderr
     assert "backoffice mapping options --help" in refused.stderr
+
+
+def test_set_keeps_the_rule_with_the_remote_name(books):
+    done = books("mapping", "set", "terms", "3", "--terms", "NET30", "--connection", "books")
+
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "terms for terms NET30 is now 3 (Net 30).\n"
+
+
+def test_set_with_two_scope_options_is_a_usage_error(books):
+    refused = books("mapping", "set", "income_account", "1", "--product", "A", "--family", "B")
+
+    assert refused.exit_code == 2
+    assert "Give at most one scope option, not --product and --family." in refused.stderr
+
+
+def test_set_to_an_unknown_remote_id_exits_1_naming_it_and_where_to_look(books):
+    refused = books("mapping", "set", "income_account", "999")
+
+    assert refused.exit_code == 1
+    assert "The accounting system has no income_account with id '999'." in refused.stderr
+    assert "Run `backoffice mapping options income_account`" in refused.stderr
+
+
+def test_set_customer_without_a_billto_exits_1_with_the_reason(books):
+    refused = books("mapping", "set", "customer", "1")
+
+    assert refused.exit_code == 1
+    assert "Customers are linked per billto, not per connection." in refused.stderr

@@ -1,10 +1,12 @@
 """The mapping services, called directly: rules set per scope, listed, and refused where unread."""
 
 import pytest
+from sqlalchemy import select
 
 from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
 from billing.invoicing.health import DocumentFacts
+from mapping.models import RemoteLink
 from services import connections, mappings
 from services.connections import System
 from services.mappings import MappingEntry, MappingOption
@@ -129,3 +131,43 @@ def test_a_field_with_no_remote_list_is_refused_before_the_system_is_asked(runti
         mappings.list_mapping_options(runtime, "colour")
 
     assert refused.value.code == "mapping:field"
+
+
+def test_a_rule_set_against_the_system_keeps_the_remote_name(qbo_sandbox):
+    entry = mappings.map_to_remote_record(qbo_sandbox, "terms", "3", scope="terms", key="NET30")
+
+    assert entry == MappingEntry("terms", "terms", "NET30", "3", "Net 30")
+    assert mappings.list_mappings(qbo_sandbox) == [entry]
+
+
+def test_an_id_the_system_does_not_have_is_refused_and_nothing_is_kept(qbo_sandbox):
+    with pytest.raises(NeedsUserAction, match="has no income_account with id '999'") as refused:
+        mappings.map_to_remote_record(qbo_sandbox, "income_account", "999")
+
+    assert refused.value.code == "mapping:unknown_remote"
+    assert refused.value.action == "Choose one of the ids in the list of income_account options."
+    assert mappings.list_mappings(qbo_sandbox) == []
+
+
+def test_an_item_per_product_is_a_link_to_the_existing_remote_item(qbo_sandbox):
+    entry = mappings.map_to_remote_record(qbo_sandbox, "item", "1", scope="product", key="STD_DH")
+
+    assert entry == MappingEntry("item", "product", "STD_DH", "1", "Services")
+    with qbo_sandbox.transaction() as session:
+        link = session.scalars(select(RemoteLink)).one()
+        assert (link.local_kind, link.local_key, link.remote_id, link.remote_name, link.origin) == (
+            "product", "STD_DH", "1", "Services", "linked")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "scope", "key", "says"),
+    [("customer", "connection", "", "Customers are linked per billto, not per connection"),
+     ("item", "family", "STAFF", "Items are linked per product, not per family")],
+)  # fmt: skip
+def test_a_customer_needs_a_billto_and_an_item_a_product_before_the_system_is_asked(
+    runtime, field, scope, key, says
+):
+    with pytest.raises(NeedsUserAction, match=says):
+        mappings.map_to_remote_record(
+            runtime, field, "1", scope=scope, key="X" * (scope != "connection")
+        )

@@ -1,0 +1,44 @@
+"""A connection's links in the database: which remote record a Billto or a product is.
+
+A person links a Billto to an existing remote customer, or a product to an
+existing remote item, instead of letting the sync create one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mapping.models import LinkOrigin, LocalKind, RemoteLink
+
+
+def save_link(
+    session: Session,
+    connection_id: int,
+    kind: LocalKind,
+    key: str,
+    remote: tuple[str, str | None],
+    now: dt.datetime,
+) -> None:
+    """Link the local record ``key`` of ``kind`` to the remote record ``remote`` (id, name).
+
+    A link chosen by a person replaces any earlier one; the remote version is
+    forgotten, the next update reads it again.
+    """
+    link = session.scalars(
+        select(RemoteLink).where(
+            RemoteLink.connection_id == connection_id,
+            RemoteLink.local_kind == kind.value,
+            RemoteLink.local_key == key,
+        )
+    ).first()
+    if link is None:
+        link = RemoteLink(connection_id=connection_id, local_kind=kind.value, local_key=key)
+        session.add(link)
+    link.remote_id, link.remote_name = remote
+    link.remote_version = None
+    link.origin = LinkOrigin.LINKED.value
+    link.updated_at = now
+    session.flush()
