@@ -60,6 +60,19 @@ def mapping_set(field: str, remote_id: str, connection: str | None, **scopes: st
     click.echo(f"{entry.field} for {where} is now {entry.remote_id}{named}.")
 
 
+@mapping.command("unset")
+@click.argument("field")
+@scope_options
+@click.option("--connection", help="The connection's name; default: the default connection.")
+def mapping_unset(field: str, connection: str | None, **scopes: str | None) -> None:
+    """Remove the rule of FIELD at the scope given (none: the connection's default)."""
+    scope, key = chosen_scope(scopes)
+    runtime = current_runtime().require_current_schema()
+    removed = service.unset_mapping(runtime, field, scope=scope, key=key, connection=connection)
+    where = f"{scope} {key}" if key else "the connection's default"
+    click.echo(f"{field} for {where} " + ("is no longer mapped." if removed else "was not mapped."))
+
+
 @mapping.command("options")
 @click.argument("field")
 @click.option("--search", help="Only the records whose name holds this text.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from mapping.models import LinkOrigin, LocalKind, RemoteLink
@@ -42,3 +42,19 @@ def save_link(
     link.origin = LinkOrigin.LINKED.value
     link.updated_at = now
     session.flush()
+
+
+def delete_link(session: Session, connection_id: int, kind: LocalKind, key: str) -> bool:
+    """Forget which remote record ``key`` is; False if it was not linked.
+
+    The next push that needs it creates the remote record, or links one of
+    the same name.
+    """
+    removed = session.execute(
+        delete(RemoteLink).where(
+            RemoteLink.connection_id == connection_id,
+            RemoteLink.local_kind == kind.value,
+            RemoteLink.local_key == key,
+        )
+    )
+    return bool(getattr(removed, "rowcount", 0))

@@ -18,9 +18,9 @@ from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
 from billing.invoicing.health import DocumentCheck
 from mapping.connections import has_connection, load_connection
-from mapping.link_store import save_link
+from mapping.link_store import delete_link, save_link
 from mapping.models import LOCAL_KEY_LENGTH, REMOTE_ID_LENGTH, LocalKind, MappedField, Scope
-from mapping.rule_store import load_rules, save_rule
+from mapping.rule_store import delete_rule, load_rules, save_rule
 from mapping.rules import FIELD_SCOPES, RemoteValue, Rule
 from mapping.validation import MappingCheck
 from sync.connect import adapter_for
@@ -33,6 +33,7 @@ __all__ = [
     "map_to_remote_record",
     "mapping_checks",
     "set_mapping",
+    "unset_mapping",
 ]
 
 
@@ -189,18 +190,11 @@ def map_to_remote_record(
     creating another. Other fields become rules. The record's name is kept
     with it, for people reading the mappings.
     """
-    if field in LINKED_FIELDS:
-        linked_scope, kind = LINKED_FIELDS[field]
-        if scope != linked_scope.value or not key or len(key) > LOCAL_KEY_LENGTH:
-            raise NeedsUserAction(
-                "mapping:scope",
-                f"{field.capitalize()}s are linked per {linked_scope.value}, not per {scope}.",
-                f"Give the {linked_scope.value} the remote {field} is for.",
-            )
-    else:
+    kind = _linked_kind(field, scope, key)
+    if kind is None:
         _field_and_scope(field, scope, key)
     chosen = _remote_option(runtime, field, remote_id, connection)
-    if field not in LINKED_FIELDS:
+    if kind is None:
         return set_mapping(runtime, field, chosen.id, scope=scope, key=key,
                            remote_name=chosen.name, connection=connection)  # fmt: skip
     with runtime.transaction() as session:
@@ -221,3 +215,38 @@ def _remote_option(
         f"The accounting system has no {field} with id {remote_id!r}.",
         f"Choose one of the ids in the list of {field} options.",
     )
+
+
+def unset_mapping(
+    runtime: Runtime,
+    field: str,
+    *,
+    scope: str = Scope.CONNECTION.value,
+    key: str = "",
+    connection: str | None = None,
+) -> bool:
+    """Remove the rule (or the customer or item link) of ``field`` at ``scope``; False if none.
+
+    Without its rule, a field falls back to the next less specific one; without
+    its link, a Billto or product is created or found by name when next pushed.
+    """
+    kind = _linked_kind(field, scope, key)
+    with runtime.transaction() as session:
+        record = load_connection(session, runtime.vault, connection)
+        if kind is not None:
+            return delete_link(session, record.id, kind, key)
+        return delete_rule(session, record.id, *_field_and_scope(field, scope, key))
+
+
+def _linked_kind(field: str, scope: str, key: str) -> LocalKind | None:
+    """The local record a customer or item field links, checked against its scope; else None."""
+    if field not in LINKED_FIELDS:
+        return None
+    linked_scope, kind = LINKED_FIELDS[field]
+    if scope != linked_scope.value or not key or len(key) > LOCAL_KEY_LENGTH:
+        raise NeedsUserAction(
+            "mapping:scope",
+            f"{field.capitalize()}s are linked per {linked_scope.value}, not per {scope}.",
+            f"Give the {linked_scope.value} the remote {field} is for.",
+        )
+    return kind

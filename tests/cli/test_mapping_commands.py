@@ -73,3 +73,21 @@ def test_set_customer_without_a_billto_exits_1_with_the_reason(books):
 
     assert refused.exit_code == 1
     assert "Customers are linked per billto, not per connection." in refused.stderr
+
+
+def test_unset_removes_a_rule_and_says_so_when_there_was_none(books):
+    assert books("mapping", "set", "terms", "3", "--terms", "NET30").exit_code == 0
+
+    removed = books("mapping", "unset", "terms", "--terms", "NET30")
+    again = books("mapping", "unset", "terms", "--terms", "NET30")
+
+    assert removed.exit_code == 0, removed.output
+    assert removed.stdout == "terms for terms NET30 is no longer mapped.\n"
+    assert again.exit_code == 0
+    assert again.stdout == "terms for terms NET30 was not mapped.\n"
+
+
+def test_unset_with_two_scope_options_is_a_usage_error(books):
+    refused = books("mapping", "unset", "income_account", "--billto", "110", "--currency", "USD")
+
+    assert refused.exit_code == 2

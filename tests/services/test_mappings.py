@@ -171,3 +171,22 @@ def test_a_customer_needs_a_billto_and_an_item_a_product_before_the_system_is_as
         mappings.map_to_remote_record(
             runtime, field, "1", scope=scope, key="X" * (scope != "connection")
         )
+
+
+def test_unset_removes_only_the_rule_at_that_scope_and_says_whether_there_was_one(runtime):
+    mappings.set_mapping(runtime, "income_account", "79")
+    mappings.set_mapping(runtime, "income_account", "80", scope="product", key="STD_DH")
+
+    assert mappings.unset_mapping(runtime, "income_account", scope="product", key="STD_DH")
+    assert not mappings.unset_mapping(runtime, "income_account", scope="product", key="STD_DH")
+    assert mappings.list_mappings(runtime) == [
+        MappingEntry("income_account", "connection", "", "79", None)
+    ]
+
+
+def test_unset_forgets_an_item_link(qbo_sandbox):
+    mappings.map_to_remote_record(qbo_sandbox, "item", "1", scope="product", key="STD_DH")
+
+    assert mappings.unset_mapping(qbo_sandbox, "item", scope="product", key="STD_DH")
+    with qbo_sandbox.transaction() as session:
+        assert session.scalars(select(RemoteLink)).all() == []
