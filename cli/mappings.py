@@ -73,6 +73,44 @@ def mapping_unset(field: str, connection: str | None, **scopes: str | None) -> N
     click.echo(f"{field} for {where} " + ("is no longer mapped." if removed else "was not mapped."))
 
 
+@mapping.command("list")
+@click.option("--connection", help="The connection's name; default: the default connection.")
+@click.option("--unmapped", is_flag=True, help="What the next push lacks, instead of the rules.")
+@click.option("--json", "as_json", is_flag=True)
+def mapping_list(connection: str | None, unmapped: bool, as_json: bool) -> None:
+    """The rules and links of a connection, or (--unmapped) what the next push lacks."""
+    runtime = current_runtime().require_current_schema()
+    if unmapped:
+        _show_unmapped(service.list_unmapped(runtime, connection), as_json)
+        return
+    entries = service.list_mappings(runtime, connection)
+    if as_json:
+        print_json([{"field": e.field, "scope": e.scope, "key": e.key, "remote_id": e.remote_id,
+                     "remote_name": e.remote_name} for e in entries])  # fmt: skip
+        return
+    if not entries:
+        show_empty("Nothing is mapped yet: see `backoffice mapping options FIELD`.")
+        return
+    table = new_table(["Field", "Scope", "Key", "Remote id", "Remote name"])
+    for e in entries:
+        table.add_row(e.field, e.scope, e.key, e.remote_id, e.remote_name or "")
+    show(table)
+
+
+def _show_unmapped(gaps: list[service.UnmappedEntry], as_json: bool) -> None:
+    if as_json:
+        print_json([{"field": g.field, "scope": g.scope, "key": g.key, "needed_by": g.needed_by,
+                     "action": g.action} for g in gaps])  # fmt: skip
+        return
+    if not gaps:
+        show_empty("Nothing is unmapped: the draft and approved documents can be pushed.")
+        return
+    table = new_table(["Field", "Scope", "Key", "Needed by", "Action"])
+    for g in gaps:
+        table.add_row(g.field, g.scope, g.key, g.needed_by, g.action)
+    show(table)
+
+
 @mapping.command("options")
 @click.argument("field")
 @click.option("--search", help="Only the records whose name holds this text.")

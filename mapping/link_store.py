@@ -58,3 +58,13 @@ def delete_link(session: Session, connection_id: int, kind: LocalKind, key: str)
         )
     )
     return bool(getattr(removed, "rowcount", 0))
+
+
+def load_chosen_links(session: Session, connection_id: int) -> list[RemoteLink]:
+    """The links to existing remote records (not those the sync created), by kind and key."""
+    return list(session.scalars(
+        select(RemoteLink)
+        .where(RemoteLink.connection_id == connection_id,
+               RemoteLink.origin == LinkOrigin.LINKED.value)
+        .order_by(RemoteLink.local_kind, RemoteLink.local_key)
+    ))  # fmt: skip

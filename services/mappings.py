@@ -10,31 +10,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters.base import OptionKind
 from backoffice.clock import utc_now
 from backoffice.errors import NeedsUserAction
 from backoffice.runtime import Runtime
-from billing.invoicing.health import DocumentCheck
+from billing.invoicing.health import DocumentCheck, document_facts
+from billing.invoicing.models import Invoice, InvoiceStatus
 from mapping.connections import has_connection, load_connection
-from mapping.link_store import delete_link, save_link
+from mapping.link_store import delete_link, load_chosen_links, save_link
 from mapping.models import LOCAL_KEY_LENGTH, REMOTE_ID_LENGTH, LocalKind, MappedField, Scope
 from mapping.rule_store import delete_rule, load_rules, save_rule
 from mapping.rules import FIELD_SCOPES, RemoteValue, Rule
-from mapping.validation import MappingCheck
+from mapping.validation import MappingCheck, MappingGap
 from sync.connect import adapter_for
 
 __all__ = [
     "MappingEntry",
     "MappingOption",
+    "UnmappedEntry",
     "list_mapping_options",
     "list_mappings",
+    "list_unmapped",
     "map_to_remote_record",
     "mapping_checks",
     "set_mapping",
     "unset_mapping",
 ]
+
+
+# Fields that are links (this Billto or product IS that remote record), not rules.
+LINKED_FIELDS = {"customer": (Scope.BILLTO, LocalKind.BILLTO),
+                 "item": (Scope.PRODUCT, LocalKind.PRODUCT)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,10 +58,19 @@ class MappingEntry:
 
 
 def list_mappings(runtime: Runtime, connection: str | None = None) -> list[MappingEntry]:
-    """The rules of ``connection``, by field, scope and key."""
+    """The rules of ``connection`` and its links to existing customers and items, sorted.
+
+    Links the sync made to records it created are its own bookkeeping, not
+    mappings, and are left out.
+    """
     with runtime.transaction() as session:
         record = load_connection(session, runtime.vault, connection)
-        return [_entry(rule) for rule in load_rules(session, record.id)]
+        entries = [_entry(rule) for rule in load_rules(session, record.id)]
+        fields = {kind.value: field for field, (_, kind) in LINKED_FIELDS.items()}
+        entries += [MappingEntry(fields[link.local_kind], link.local_kind, link.local_key,
+                                 link.remote_id, link.remote_name)
+                    for link in load_chosen_links(session, record.id)]  # fmt: skip
+    return sorted(entries, key=lambda entry: (entry.field, entry.scope, entry.key))
 
 
 def set_mapping(
@@ -170,10 +188,6 @@ def _option_kind(field: str) -> OptionKind:
         ) from None
 
 
-LINKED_FIELDS = {"customer": (Scope.BILLTO, LocalKind.BILLTO),
-                 "item": (Scope.PRODUCT, LocalKind.PRODUCT)}  # fmt: skip
-
-
 def map_to_remote_record(
     runtime: Runtime,
     field: str,
@@ -250,3 +264,61 @@ def _linked_kind(field: str, scope: str, key: str) -> LocalKind | None:
             f"Give the {linked_scope.value} the remote {field} is for.",
         )
     return kind
+
+
+@dataclass(frozen=True)
+class UnmappedEntry:
+    """A rule the next push lacks, the documents that need it, and how to fill it."""
+
+    field: str
+    scope: str
+    key: str
+    needed_by: str
+    action: str
+
+
+NEEDED_BY_SHOWN = 3  # documents named in ``needed_by`` before "and N more"
+
+
+def list_unmapped(runtime: Runtime, connection: str | None = None) -> list[UnmappedEntry]:
+    """What the draft and approved documents lack on ``connection`` before they can be pushed.
+
+    Each gap is told once, with the documents it holds back.
+    """
+    with runtime.transaction() as session:
+        record = load_connection(session, runtime.vault, connection)
+        check = MappingCheck(session, record)
+        waiting = (InvoiceStatus.DRAFT.value, InvoiceStatus.APPROVED.value)
+        documents = list(session.scalars(
+            select(Invoice).where(Invoice.status.in_(waiting)).order_by(Invoice.id)
+        ))  # fmt: skip
+        held: dict[tuple[str, str, str], list[str]] = {}
+        gaps: dict[tuple[str, str, str], MappingGap] = {}
+        for facts in document_facts(session, documents):
+            for gap in check.gaps_of(facts):
+                where = (gap.field, gap.scope.value, gap.key)
+                gaps.setdefault(where, gap)
+                held.setdefault(where, []).append(facts.label)
+    return [
+        UnmappedEntry(*where, _needed_by(held[where]), _action(gaps[where]))
+        for where in sorted(gaps)
+    ]
+
+
+def _needed_by(labels: list[str]) -> str:
+    shown = "; ".join(labels[:NEEDED_BY_SHOWN])
+    more = len(labels) - NEEDED_BY_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _action(gap: MappingGap) -> str:
+    """How to fill ``gap``, in words any interface can show."""
+    if gap.topic == "product":
+        return (f"Map an income_account for product {gap.key} (its item is created with it), "
+                f"or link product {gap.key} to an existing item.")  # fmt: skip
+    if gap.field == MappedField.CURRENCY.value and gap.key and "multicurrency" in gap.what:
+        return f"Turn on multicurrency in the QuickBooks company to invoice in {gap.key}."
+    if gap.field == gap.scope.value:
+        return f"Map {gap.field} {gap.key}."
+    where = f"{gap.scope.value} {gap.key}" if gap.key else "the connection's default"
+    return f"Map {gap.field} for {where}."

@@ -91,3 +91,58 @@ def test_unset_with_two_scope_options_is_a_usage_error(books):
     refused = books("mapping", "unset", "income_account", "--billto", "110", "--currency", "USD")
 
     assert refused.exit_code == 2
+
+
+def test_list_prints_rules_and_links_as_json(books):
+    assert books("mapping", "set", "terms", "3", "--terms", "NET30").exit_code == 0
+    assert books("mapping", "set", "item", "2", "--product", "STD_DH").exit_code == 0
+
+    listed = books("mapping", "list", "--json")
+
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout) == [
+        {"field": "item", "scope": "product", "key": "STD_DH", "remote_id": "2",
+         "remote_name": "Hours"},
+        {"field": "terms", "scope": "terms", "key": "NET30", "remote_id": "3",
+         "remote_name": "Net 30"},
+    ]  # fmt: skip
+
+
+def test_list_is_a_table_and_nothing_mapped_is_a_sentence(books):
+    empty = books("mapping", "list")
+    assert books("mapping", "set", "income_account", "1").exit_code == 0
+    table = books("mapping", "list", "--connection", "books")
+
+    assert empty.exit_code == 0
+    assert empty.stdout == "Nothing is mapped yet: see `backoffice mapping options FIELD`.\n"
+    assert table.stdout.splitlines()[0].split() == ["Field", "Scope", "Key", "Remote", "id",
+                                                    "Remote", "name"]  # fmt: skip
+    assert table.stdout.splitlines()[2].split() == ["income_account", "connection", "1",
+                                                    "Services"]  # fmt: skip
+
+
+def test_unmapped_with_no_documents_is_an_empty_json_list_or_a_sentence(books):
+    listed = books("mapping", "list", "--unmapped", "--json")
+    said = books("mapping", "list", "--unmapped")
+
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout) == []
+    assert said.stdout == "Nothing is unmapped: the draft and approved documents can be pushed.\n"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_unmapped_json_names_the_gap_the_drafts_it_holds_and_the_action(realized, runner):
+    added = runner("connection", "add", "books", "--system", "qbo", "--client-id", "abc",
+                   "--redirect-uri", "https://x", input="client-secret-1\n")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert runner("invoice", "run", "--through", "2023-12-31").exit_code == 0
+
+    listed = runner("mapping", "list", "--unmapped", "--json")
+
+    assert listed.exit_code == 0, listed.output
+    gaps = json.loads(listed.stdout)
+    assert [list(gap) for gap in gaps] == [["field", "scope", "key", "needed_by", "action"]] * 2
+    assert [(g["field"], g["scope"], g["key"]) for g in gaps] == [
+        ("income_account", "product", "STD_DH"), ("terms", "terms", "NET30")]  # fmt: skip
+    assert gaps[1]["needed_by"].startswith("invoice for Billto 110 dated 2023-07-10")
+    assert gaps[1]["action"] == "Map terms NET30."

@@ -1,5 +1,7 @@
 """The mapping services, called directly: rules set per scope, listed, and refused where unread."""
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -7,9 +9,9 @@ from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
 from billing.invoicing.health import DocumentFacts
 from mapping.models import RemoteLink
-from services import connections, mappings
+from services import batches, connections, mappings
 from services.connections import System
-from services.mappings import MappingEntry, MappingOption
+from services.mappings import MappingEntry, MappingOption, UnmappedEntry
 from tests.adapters.sandbox_apps import qbo_app
 from tests.sandboxes.support import live_server
 from tests.services.support import migrated_runtime
@@ -190,3 +192,36 @@ def test_unset_forgets_an_item_link(qbo_sandbox):
     assert mappings.unset_mapping(qbo_sandbox, "item", scope="product", key="STD_DH")
     with qbo_sandbox.transaction() as session:
         assert session.scalars(select(RemoteLink)).all() == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_unmapped_tells_each_gap_once_with_the_drafts_it_holds_and_what_to_map(realized, runner):
+    with migrated_runtime(runner) as runtime:
+        connections.add_qbo_connection(runtime, "books", client_id="abc",
+                                       client_secret=Secret("client-secret-1"),
+                                       redirect_uri="https://x")  # fmt: skip
+        batches.build_batch(runtime, dt.date(2023, 12, 31))
+
+        unmapped = mappings.list_unmapped(runtime)
+        mappings.set_mapping(runtime, "income_account", "1", scope="product", key="STD_DH")
+        left = mappings.list_unmapped(runtime)
+
+    drafts = "invoice for Billto 110 dated 2023-07-10; invoice for Billto 110 dated 2023-10-08"
+    terms = UnmappedEntry("terms", "terms", "NET30", drafts, "Map terms NET30.")
+    assert unmapped == [
+        UnmappedEntry("income_account", "product", "STD_DH", drafts,
+                      "Map an income_account for product STD_DH (its item is created with it), "
+                      "or link product STD_DH to an existing item."),
+        terms,
+    ]  # fmt: skip
+    assert left == [terms]
+
+
+def test_links_to_existing_records_are_listed_with_the_rules(qbo_sandbox):
+    mappings.map_to_remote_record(qbo_sandbox, "item", "2", scope="product", key="STD_DH")
+    mappings.map_to_remote_record(qbo_sandbox, "income_account", "1")
+
+    assert mappings.list_mappings(qbo_sandbox) == [
+        MappingEntry("income_account", "connection", "", "1", "Services"),
+        MappingEntry("item", "product", "STD_DH", "2", "Hours"),
+    ]
