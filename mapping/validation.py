@@ -14,7 +14,7 @@ rather than being cut at the push.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,6 +66,7 @@ class MappingGap:
     scope: Scope
     key: str
     what: str
+    fix: str | None = None  # where no rule fills it: what to change instead
 
 
 class MappingCheck:
@@ -134,9 +135,11 @@ class MappingCheck:
                 return [self._gap(document, "currency", Scope.CURRENCY, currency, what)]
             return []
         if currency != self.capabilities.home_currency and not self.capabilities.multicurrency:
-            return [self._gap(document, "currency", Scope.CURRENCY, currency,
-                              f"the QuickBooks company is in {self.capabilities.home_currency} "
-                              f"without multicurrency, so it cannot take {currency}")]  # fmt: skip
+            gap = self._gap(document, "currency", Scope.CURRENCY, currency,
+                            f"the QuickBooks company is in {self.capabilities.home_currency} "
+                            f"without multicurrency, so it cannot take {currency}")  # fmt: skip
+            fix = f"Turn on multicurrency in the QuickBooks company to invoice in {currency}."
+            return [replace(gap, fix=fix)]
         return []
 
     def _po_number_refusal(self, document: DocumentFacts) -> list[HealthIssue]:

@@ -316,8 +316,8 @@ def _action(gap: MappingGap) -> str:
     if gap.topic == "product":
         return (f"Map an income_account for product {gap.key} (its item is created with it), "
                 f"or link product {gap.key} to an existing item.")  # fmt: skip
-    if gap.field == MappedField.CURRENCY.value and gap.key and "multicurrency" in gap.what:
-        return f"Turn on multicurrency in the QuickBooks company to invoice in {gap.key}."
+    if gap.fix is not None:
+        return gap.fix
     if gap.field == gap.scope.value:
         return f"Map {gap.field} {gap.key}."
     where = f"{gap.scope.value} {gap.key}" if gap.key else "the connection's default"

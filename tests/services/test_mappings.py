@@ -8,6 +8,8 @@ from sqlalchemy import select
 from backoffice.errors import NeedsUserAction
 from backoffice.secret import Secret
 from billing.invoicing.health import DocumentFacts
+from mapping.connection_settings import CompanyFacts
+from mapping.connections import load_connection, remember_company
 from mapping.models import RemoteLink
 from services import batches, connections, mappings
 from services.connections import System
@@ -215,6 +217,24 @@ def test_unmapped_tells_each_gap_once_with_the_drafts_it_holds_and_what_to_map(r
         terms,
     ]  # fmt: skip
     assert left == [terms]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_currency_quickbooks_cannot_take_says_to_turn_on_multicurrency(realized, runner):
+    with migrated_runtime(runner) as runtime:
+        connections.add_qbo_connection(runtime, "books", client_id="abc",
+                                       client_secret=Secret("client-secret-1"),
+                                       redirect_uri="https://x")  # fmt: skip
+        with runtime.transaction() as session:
+            record = load_connection(session, runtime.vault)
+            remember_company(session, record.id, CompanyFacts("Books", "EUR", multicurrency=False))
+        batches.build_batch(runtime, dt.date(2023, 12, 31))
+
+        unmapped = mappings.list_unmapped(runtime)
+
+    assert [(u.field, u.scope, u.key, u.action) for u in unmapped if u.field == "currency"] == [
+        ("currency", "currency", "USD",
+         "Turn on multicurrency in the QuickBooks company to invoice in USD.")]  # fmt: skip
 
 
 def test_links_to_existing_records_are_listed_with_the_rules(qbo_sandbox):
