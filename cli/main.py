@@ -28,6 +28,10 @@ COMMANDS = {
     ),
     "fees": LazyCommand("cli.fees:fees", "Realized fees and blocked ATS events."),
     "invoice": LazyCommand("cli.invoices:invoice", "Invoice batches, invoices and credit memos."),
+    "mapping": LazyCommand(
+        "cli.mappings:mapping",
+        "Which remote records invoices, customers and items point at, per connection.",
+    ),
     "realize": LazyCommand(
         "cli.realize:realize",
         "Bring realized fees up to date with the ATS (incremental, idempotent).",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from mapping.models import MappedField, MappingRule, Scope
@@ -47,3 +47,18 @@ def save_rule(session: Session, connection_id: int, rule: Rule, now: dt.datetime
     existing.remote_name = rule.value.name
     existing.updated_at = now
     session.flush()
+
+
+def delete_rule(
+    session: Session, connection_id: int, field: MappedField, scope: Scope, key: str
+) -> bool:
+    """Remove the connection's rule of ``field`` at ``scope`` and ``key``; False if none was set."""
+    removed = session.execute(
+        delete(MappingRule).where(
+            MappingRule.connection_id == connection_id,
+            MappingRule.field == field.value,
+            MappingRule.scope == scope.value,
+            MappingRule.scope_key == key,
+        )
+    )
+    return bool(getattr(removed, "rowcount", 0))

@@ -14,7 +14,7 @@ rather than being cut at the push.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +52,23 @@ class Capabilities:
         )
 
 
+@dataclass(frozen=True)
+class MappingGap:
+    """One thing a document lacks: the rule that would fill it (field, scope, key), in words.
+
+    ``topic`` is what the health check files it under (``product``: an item or
+    an income account); ``field`` the rule to set.
+    """
+
+    document: DocumentFacts
+    topic: str
+    field: str
+    scope: Scope
+    key: str
+    what: str
+    fix: str | None = None  # where no rule fills it: what to change instead
+
+
 class MappingCheck:
     """The mapping part of the health check for one connection: every gap of every document.
 
@@ -79,41 +96,50 @@ class MappingCheck:
         """The gaps found on these documents, each naming the document it holds."""
         issues: list[HealthIssue] = []
         for document in documents:
-            issues.extend(self._check(document))
+            issues.extend(self._issue(gap) for gap in self._company_gaps(document))
+            issues.extend(self._po_number_refusal(document))
+            issues.extend(self._issue(gap) for gap in self._document_gaps(document))
         return issues
 
-    def _check(self, document: DocumentFacts) -> list[HealthIssue]:
-        found = [
-            *self._connection_gaps(document),
-            *self._currency_gap(document),
-            *self._po_number_refusal(document),
-        ]
-        if self.rules.by_code(MappedField.TERMS, Scope.TERMS, document.terms_code) is None:
-            found.append(self._gap(document, "terms",
-                                   f"terms {document.terms_code} are not mapped to the "
+    def gaps_of(self, document: DocumentFacts) -> list[MappingGap]:
+        """What ``document`` lacks on the connection, each with the rule that would fill it."""
+        return [*self._company_gaps(document), *self._document_gaps(document)]
+
+    def _company_gaps(self, document: DocumentFacts) -> list[MappingGap]:
+        return [*self._connection_gaps(document), *self._currency_gap(document)]
+
+    def _document_gaps(self, document: DocumentFacts) -> list[MappingGap]:
+        found = []
+        terms = document.terms_code
+        if self.rules.by_code(MappedField.TERMS, Scope.TERMS, terms) is None:
+            found.append(self._gap(document, "terms", Scope.TERMS, terms,
+                                   f"terms {terms} are not mapped to the "
                                    f"{self._system_name}'s terms"))  # fmt: skip
         for product in sorted(document.product_codes):
             found.extend(self._product_gaps(document, product))
         return found
 
-    def _connection_gaps(self, document: DocumentFacts) -> list[HealthIssue]:
+    def _connection_gaps(self, document: DocumentFacts) -> list[MappingGap]:
         if self.capabilities.system == "netsuite" and not self.rules.default(
             MappedField.SUBSIDIARY
         ):
-            return [self._gap(document, "subsidiary", "no subsidiary is mapped")]
+            return [self._gap(document, "subsidiary", Scope.CONNECTION, "",
+                              "no subsidiary is mapped")]  # fmt: skip
         return []
 
-    def _currency_gap(self, document: DocumentFacts) -> list[HealthIssue]:
+    def _currency_gap(self, document: DocumentFacts) -> list[MappingGap]:
         currency = document.currency
         if self.capabilities.system == "netsuite":
             if self.rules.by_code(MappedField.CURRENCY, Scope.CURRENCY, currency) is None:
                 what = f"currency {currency} is not mapped to a NetSuite currency"
-                return [self._gap(document, "currency", what)]
+                return [self._gap(document, "currency", Scope.CURRENCY, currency, what)]
             return []
         if currency != self.capabilities.home_currency and not self.capabilities.multicurrency:
-            return [self._gap(document, "currency",
-                              f"the QuickBooks company is in {self.capabilities.home_currency} "
-                              f"without multicurrency, so it cannot take {currency}")]  # fmt: skip
+            gap = self._gap(document, "currency", Scope.CURRENCY, currency,
+                            f"the QuickBooks company is in {self.capabilities.home_currency} "
+                            f"without multicurrency, so it cannot take {currency}")  # fmt: skip
+            fix = f"Turn on multicurrency in the QuickBooks company to invoice in {currency}."
+            return [replace(gap, fix=fix)]
         return []
 
     def _po_number_refusal(self, document: DocumentFacts) -> list[HealthIssue]:
@@ -132,8 +158,8 @@ class MappingCheck:
             document.document_id,
         )]  # fmt: skip
 
-    def _product_gaps(self, document: DocumentFacts, product: str) -> list[HealthIssue]:
-        gaps: list[HealthIssue] = []
+    def _product_gaps(self, document: DocumentFacts, product: str) -> list[MappingGap]:
+        gaps: list[MappingGap] = []
         family = self.families.get(product)
 
         def value(field: MappedField) -> RemoteValue | None:
@@ -142,21 +168,26 @@ class MappingCheck:
 
         has_item = product in self.linked_products or value(MappedField.ITEM) is not None
         if not has_item and value(MappedField.INCOME_ACCOUNT) is None:
-            gaps.append(self._gap(document, "product",
+            gaps.append(self._gap(document, "product", Scope.PRODUCT, product,
                                   f"product {product} has no item and no income account to "
                                   "create one with"))  # fmt: skip
         if self.capabilities.tax_code_per_line and value(MappedField.TAX_CODE) is None:
-            gaps.append(self._gap(document, "tax_code",
+            gaps.append(self._gap(document, "tax_code", Scope.PRODUCT, product,
                                   f"product {product} has no tax code (the company needs one "
                                   "on every line)"))  # fmt: skip
         return gaps
 
-    def _gap(self, document: DocumentFacts, field: str, what: str) -> HealthIssue:
+    @staticmethod
+    def _gap(document: DocumentFacts, topic: str, scope: Scope, key: str, what: str) -> MappingGap:
+        field = MappedField.INCOME_ACCOUNT.value if topic == "product" else topic
+        return MappingGap(document, topic, field, scope, key, what)
+
+    def _issue(self, gap: MappingGap) -> HealthIssue:
         return HealthIssue(
-            document.label,
-            f"mapping.{field}",
-            f"{what} on connection {self.connection.name}: map it before approving",
-            document.document_id,
+            gap.document.label,
+            f"mapping.{gap.topic}",
+            f"{gap.what} on connection {self.connection.name}: map it before approving",
+            gap.document.document_id,
         )
 
     @property

@@ -123,7 +123,7 @@ class HealthCheck:
         for document in documents:
             found.extend(self._check_one(document, billtos.get(document.billto_id)))
         if self.extra_checks:
-            facts = self._facts(documents)
+            facts = document_facts(self.session, documents)
             for extra in self.extra_checks:
                 found.extend(self._first_telling(extra(facts)))
         self.issues.extend(found)
@@ -139,26 +139,6 @@ class HealthCheck:
                 self._told.add((issue.field, issue.message))
                 first.append(issue)
         return first
-
-    def _facts(self, documents: Sequence[DocumentHeader]) -> list[DocumentFacts]:
-        """Each document with the products on its lines: a draft's own, a stored one's read."""
-        stored = [d.id for d in documents if not isinstance(d, DraftDocument) and d.id]
-        read: dict[int, set[str]] = defaultdict(set)
-        if stored:
-            query = select(InvoiceLine.invoice_id, InvoiceLine.product_code).where(
-                InvoiceLine.invoice_id.in_(stored)
-            )
-            for invoice_id, code in self.session.execute(query):
-                read[invoice_id].add(code)
-        facts = []
-        for d in documents:
-            if isinstance(d, DraftDocument):
-                products = frozenset(line.product_code for line in d.lines)
-            else:
-                products = frozenset(read.get(d.id or 0, ()))
-            facts.append(DocumentFacts(label(d), d.id, d.kind, d.billto_id, d.currency,
-                                       d.terms_code, products, d.po_number))  # fmt: skip
-        return facts
 
     def _check_one(self, document: DocumentHeader, billto: AtsBillto | None) -> list[HealthIssue]:
         issues = [
@@ -297,3 +277,24 @@ def over_credited(session: Session, batch_id: int) -> list[HealthIssue]:
             memo_id,
         ))  # fmt: skip
     return issues
+
+
+def document_facts(session: Session, documents: Sequence[DocumentHeader]) -> list[DocumentFacts]:
+    """Each document with the products on its lines: a draft's own, a stored one's read."""
+    stored = [d.id for d in documents if not isinstance(d, DraftDocument) and d.id]
+    read: dict[int, set[str]] = defaultdict(set)
+    if stored:
+        query = select(InvoiceLine.invoice_id, InvoiceLine.product_code).where(
+            InvoiceLine.invoice_id.in_(stored)
+        )
+        for invoice_id, code in session.execute(query):
+            read[invoice_id].add(code)
+    facts = []
+    for d in documents:
+        if isinstance(d, DraftDocument):
+            products = frozenset(line.product_code for line in d.lines)
+        else:
+            products = frozenset(read.get(d.id or 0, ()))
+        facts.append(DocumentFacts(label(d), d.id, d.kind, d.billto_id, d.currency,
+                                   d.terms_code, products, d.po_number))  # fmt: skip
+    return facts
