@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.output import new_table, show, show_empty
+from cli.output import billto_text, new_table, show, show_empty
 from cli.support import current_runtime, print_json
 from services.billtos import list_billtos
 
@@ -39,7 +39,7 @@ def billtos_list(as_json: bool) -> None:
         parent = (
             ""
             if billto.parent_id is None
-            else f"{names.get(billto.parent_id, '?')} ({billto.parent_id})"
+            else billto_text(billto.parent_id, names.get(billto.parent_id))
         )
         table.add_row(str(billto.id), billto.name, parent, "yes" if billto.active else "no")
     show(

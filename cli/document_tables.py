@@ -19,6 +19,7 @@ from rich.text import Text
 from cli.output import (
     Column,
     add_total_rows,
+    billto_text,
     column_widths,
     money_text,
     new_table,
@@ -29,11 +30,6 @@ from services.documents import Document, DocumentLine
 
 VOIDED = "voided"
 NO_DATE = "—"
-
-
-def billto_text(billto_id: int, name: str | None) -> str:
-    """A Billto by name and id; by id alone when it is no longer in the ATS."""
-    return f"{name} ({billto_id})" if name is not None else f"{billto_id} (not in the ATS)"
 
 
 def number_text(document: Document) -> str:

@@ -9,6 +9,7 @@ import click
 from cli.output import (
     Column,
     add_total_rows,
+    billto_text,
     money_text,
     new_table,
     show,
@@ -81,9 +82,9 @@ def _fees_table(found: list[FeeView], names: dict[int, str], *, totals_of: list[
     )  # fmt: skip
     for fee in found:
         table.add_row(
-            str(fee.fee_id), _source(fee), _billto(fee.billto_id, names), fee.product_code,
-            fee.event_date.isoformat(), money_text(fee.amount, fee.currency), fee.currency,
-            fee.status, "",
+            str(fee.fee_id), _source(fee), billto_text(fee.billto_id, names.get(fee.billto_id)),
+            fee.product_code, fee.event_date.isoformat(), money_text(fee.amount, fee.currency),
+            fee.currency, fee.status, "",
         )  # fmt: skip
         for part in fee.installments:
             table.add_row(*_installment_cells(part, len(fee.installments), fee.currency))
@@ -102,11 +103,6 @@ def _installment_cells(part: InstallmentView, parts: int, currency: str) -> list
 def _source(fee: FeeView) -> str:
     source = f"{fee.source_type.replace('_', ' ')} {fee.source_id}"
     return f"{source} ({fee.occurrence.isoformat()})" if fee.occurrence else source
-
-
-def _billto(billto_id: int, names: dict[int, str]) -> str:
-    name = names.get(billto_id)
-    return f"{name} ({billto_id})" if name else f"Billto {billto_id}"
 
 
 def fee_json(fee: FeeView) -> dict[str, Any]:
@@ -174,8 +170,9 @@ def _causes_table(causes: list[BlockedCause]) -> Any:
 
 
 def _billto_spread(cause: BlockedCause) -> str:
-    names = {b.billto_id: b.name for b in cause.billtos if b.name}
-    shown = [f"{_billto(b.billto_id, names)}: {b.events:,}" for b in cause.billtos[:BILLTOS_SHOWN]]
+    shown = [
+        f"{billto_text(b.billto_id, b.name)}: {b.events:,}" for b in cause.billtos[:BILLTOS_SHOWN]
+    ]
     rest = len(cause.billtos) - BILLTOS_SHOWN
     return "; ".join(shown) + (f"; and {rest} more" if rest > 0 else "")
 
@@ -193,7 +190,8 @@ def _show_events(runtime: Runtime, events: list[BlockedView]) -> None:
             source += f" ({event.occurrence.isoformat()})"
         table.add_row(
             source, event.event_date.isoformat() if event.event_date else "no valid date",
-            _billto(event.billto_id, names), event.product_code or "", event.reason,
+            billto_text(event.billto_id, names.get(event.billto_id)), event.product_code or "",
+            event.reason,
         )  # fmt: skip
     show(table, f"{len(events):,} blocked ATS event(s).")
     if len(events) > len(shown):

@@ -48,6 +48,11 @@ def money_text(amount: Decimal | str, currency: str) -> str:
     return f"{quantize(Decimal(amount), currency):,.{digits}f}"
 
 
+def billto_text(billto_id: int, name: str | None) -> str:
+    """A Billto by name and id; by id alone when it is no longer in the ATS."""
+    return f"{name} ({billto_id})" if name is not None else f"{billto_id} (not in the ATS)"
+
+
 def new_table(columns: Sequence[Column | str], title: str | None = None) -> Table:
     """An empty table with a header row; amount columns are right-aligned."""
     table = Table(
