@@ -9,7 +9,6 @@ here: it keeps the contract's shapes.
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -145,23 +145,52 @@ def show_on_stderr(sentence: str) -> None:
     Console(stderr=True, soft_wrap=True, highlight=False, markup=False).print(sentence)
 
 
+class ProgressBar:
+    """A bar on stderr with a count, the time spent and the time left; only on a terminal.
+
+    A log file or a pipe gets no bar, and standard output (where ``--json``
+    goes) never does. Until a total is given the bar pulses.
+    """
+
+    def __init__(self, description: str, unit: str = "") -> None:
+        self.description = description
+        self.unit = unit
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> ProgressBar:
+        console = Console(stderr=True)
+        if console.is_terminal:
+            self._bar = Progress(
+                SpinnerColumn(), TextColumn(self.description), BarColumn(),
+                MofNCompleteColumn(), TextColumn(self.unit), TimeElapsedColumn(),
+                TextColumn("left"), TimeRemainingColumn(), console=console, transient=True,
+            )  # fmt: skip
+            self._task = self._bar.add_task(self.description, total=None)
+            self._bar.start()
+        return self
+
+    @property
+    def is_shown(self) -> bool:
+        """Whether a bar is on the screen (stderr is a terminal)."""
+        return self._bar is not None
+
+    def advance(self, count: int = 1, *, total: int | None = None) -> None:
+        """Count ``count`` more done, out of ``total`` when it is (newly) known."""
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, total=total, advance=count)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
 @contextmanager
 def progress(description: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr with a count and an ETA; ``step(total)`` counts one item.
-
-    Shown only when stderr is a terminal: a log file or a pipe gets no bar,
-    and standard output (where ``--json`` goes) never does. Until the first
-    step gives the total, the bar pulses.
-    """
-    if not sys.stderr.isatty():
-        yield lambda _total: None
-        return
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())  # fmt: skip
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=None)
+    """A ``ProgressBar`` counting one item a step; ``step(total)`` counts one out of ``total``."""
+    with ProgressBar(description) as bar:
 
         def step(total: int) -> None:
-            bar.update(task, total=total, advance=1)
+            bar.advance(total=total)
 
         yield step

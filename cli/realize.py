@@ -12,17 +12,8 @@ import logging
 import time
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as Bar
 
+from cli.output import ProgressBar
 from cli.support import current_runtime, print_json, told_where
 from services import realization
 from services.realization import RealizeResult
@@ -95,8 +86,7 @@ class Progress:
     """A bar on a terminal, log lines otherwise; both with the time left when the total is known."""
 
     def __enter__(self) -> Progress:
-        self.bar: Bar | None = None
-        self.task: TaskID | None = None
+        self.bar = ProgressBar("realize", "ATS records").__enter__()
         self.total: int | None = None
         self.done = 0
         self.logged = 0
@@ -104,23 +94,15 @@ class Progress:
         return self
 
     def started(self, total: int | None) -> None:
-        """The run begins; open the bar now that the total is known (or known not to be)."""
+        """The run begins; the bar (or the log lines) count towards ``total`` when known."""
         self.total, self.started_at = total, time.monotonic()
-        console = Console(stderr=True)
-        if console.is_terminal:
-            self.bar = Bar(
-                TextColumn("realize"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("ATS records"), TimeElapsedColumn(), TextColumn("left"),
-                TimeRemainingColumn(), console=console, transient=True,
-            )  # fmt: skip
-            self.task = self.bar.add_task("realize", total=total)
-            self.bar.start()
+        self.bar.advance(0, total=total)
 
     def advanced(self, rows: int) -> None:
         """Move the bar, or log a line every ``LOG_EVERY`` records."""
         self.done += rows
-        if self.bar is not None and self.task is not None:
-            self.bar.advance(self.task, rows)
+        if self.bar.is_shown:
+            self.bar.advance(rows)
         elif self.done - self.logged >= LOG_EVERY:
             logger.info("realize: %s", self.describe())
             self.logged = self.done
@@ -136,8 +118,7 @@ class Progress:
         )
 
     def __exit__(self, *_exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        self.bar.__exit__()
 
 
 def _duration(seconds: float) -> str:
